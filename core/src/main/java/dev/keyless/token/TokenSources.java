@@ -1,0 +1,133 @@
+package dev.keyless.token;
+
+import com.google.auth.oauth2.GoogleCredentials;
+import java.nio.file.Path;
+import java.util.Objects;
+import software.amazon.awssdk.core.SdkSystemSetting;
+
+/**
+ * The built-in {@link TokenSource}s.
+ *
+ * <ul>
+ *   <li>Path A, GKE projected service-account token: {@link #file(Path)} or
+ *       {@link #projectedServiceAccountToken()};</li>
+ *   <li>Path B, the Google service account's identity token from the metadata server:
+ *       {@link #metadataServer(String)};</li>
+ *   <li>local development: {@link #applicationDefaultCredentials(String)} or
+ *       {@link #googleCredentials(GoogleCredentials, String)};</li>
+ *   <li>whichever fits the environment: {@link #detect()}.</li>
+ * </ul>
+ *
+ * <p>Every source fetches a fresh token on each call and is thread-safe. Sources do no I/O when created:
+ * trouble in the environment surfaces when a token is fetched, so a provider built from them can sit in
+ * a credentials provider chain.
+ */
+public final class TokenSources {
+
+    /** The audience AWS expects on a GKE projected token, and the default audience Keyless asks Google for. */
+    public static final String STS_AUDIENCE = "sts.amazonaws.com";
+
+    private TokenSources() {
+    }
+
+    /**
+     * The token in a file, re-read on every fetch, surrounding whitespace and a byte-order mark removed.
+     * Survives the kubelet's atomic {@code ..data} symlink swap. A missing, empty, unreadable or malformed
+     * file fails with the path and the likely fix.
+     *
+     * @param path the token file, for example
+     *     {@code /var/run/secrets/aws/sts.amazonaws.com/serviceaccount/token}
+     * @return the source
+     */
+    public static TokenSource file(Path path) {
+        return new FileTokenSource(Objects.requireNonNull(path, "path"));
+    }
+
+    /**
+     * The file named by {@code AWS_WEB_IDENTITY_TOKEN_FILE} (or the {@code aws.webIdentityTokenFile} system
+     * property), as the AWS SDKs read it. If neither is set, fetching fails and says so.
+     *
+     * @return the source
+     */
+    public static TokenSource projectedServiceAccountToken() {
+        return SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.getStringValue()
+                .<TokenSource>map(p -> file(Path.of(p)))
+                .orElseGet(() -> () -> {
+                    throw TokenSourceException.configurationFailure("AWS_WEB_IDENTITY_TOKEN_FILE is not set, so "
+                            + "there is no projected service-account token to read. Set it to the token's path "
+                            + "in the projected volume (for example /var/run/secrets/aws/sts.amazonaws.com/"
+                            + "serviceaccount/token), or use TokenSources.file(path).", null);
+                });
+    }
+
+    /**
+     * The identity token of the pod's or VM's Google service account, from the metadata server
+     * ({@code GCE_METADATA_HOST} if set, else {@code metadata.google.internal}), requested with
+     * {@code format=full}. Connection refusals, 429 and 5xx answers are retried with jittered backoff for
+     * up to 30 seconds, since a new GKE pod's metadata server is not ready for its first seconds. Redirects
+     * are never followed.
+     *
+     * @param audience the {@code aud} to ask for; the trust policy's {@code accounts.google.com:oaud}
+     * @return the source
+     */
+    public static TokenSource metadataServer(String audience) {
+        return new MetadataServerTokenSource(requireAudience(audience));
+    }
+
+    /**
+     * ID tokens minted by google-auth-library credentials that can mint them: a service-account key,
+     * impersonated credentials, or Compute Engine credentials. Needs
+     * {@code com.google.auth:google-auth-library-oauth2-http} on the classpath.
+     *
+     * @param credentials credentials that implement {@code IdTokenProvider}
+     * @param audience the {@code aud} to ask for
+     * @return the source
+     */
+    public static TokenSource googleCredentials(GoogleCredentials credentials, String audience) {
+        return new GoogleCredentialsTokenSource(Objects.requireNonNull(credentials, "credentials"),
+                requireAudience(audience));
+    }
+
+    /**
+     * ID tokens from Google Application Default Credentials, for local development (for example after
+     * {@code gcloud auth application-default login --impersonate-service-account=GSA_EMAIL}). Needs
+     * {@code com.google.auth:google-auth-library-oauth2-http} on the classpath; without it, fetching fails
+     * and names the dependency to add.
+     *
+     * @param audience the {@code aud} to ask for
+     * @return the source
+     */
+    public static TokenSource applicationDefaultCredentials(String audience) {
+        return GoogleCredentialsTokenSource.applicationDefault(requireAudience(audience));
+    }
+
+    /**
+     * {@link #detect(String)} with the audience {@value #STS_AUDIENCE}.
+     *
+     * @return the source
+     */
+    public static TokenSource detect() {
+        return detect(STS_AUDIENCE);
+    }
+
+    /**
+     * The first source that fits the environment, chosen on the first fetch: the token file if
+     * {@code AWS_WEB_IDENTITY_TOKEN_FILE} is set, else the metadata server if this is Google Cloud (or
+     * {@code GCE_METADATA_HOST} is set), else Application Default Credentials. When nothing fits, the
+     * error lists what was tried.
+     *
+     * @param audience the {@code aud} to ask the metadata server or Google credentials for
+     * @return the source
+     */
+    public static TokenSource detect(String audience) {
+        return new DetectingTokenSource(requireAudience(audience));
+    }
+
+    private static String requireAudience(String audience) {
+        Objects.requireNonNull(audience, "audience");
+        if (audience.isBlank()) {
+            throw new IllegalArgumentException("audience must not be blank");
+        }
+        return audience;
+    }
+}
