@@ -1,0 +1,45 @@
+package dev.keyless;
+
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/**
+ * {@link WebIdentityCredentialsProvider} has no valid credentials to give: the token could not be read, or
+ * STS refused it, or STS could not be reached. The message names the role ARN, the token source, the
+ * token's non-secret claims ({@code iss}, {@code sub}, {@code aud}, {@code azp}, {@code exp}) and the
+ * likely cause; it never contains the token, a secret key or a session token.
+ *
+ * <p>It is an {@link SdkClientException}, so an {@code AwsCredentialsProviderChain} moves on to its next
+ * provider.
+ */
+public final class WebIdentityCredentialsException extends SdkClientException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String roleArn;
+    private final String stsErrorCode;
+
+    WebIdentityCredentialsException(String message, String roleArn, String stsErrorCode, Throwable cause) {
+        super(SdkClientException.builder().message(message).cause(cause));
+        this.roleArn = roleArn;
+        this.stsErrorCode = stsErrorCode;
+    }
+
+    /**
+     * The role that could not be assumed.
+     *
+     * @return the role ARN
+     */
+    public String roleArn() {
+        return roleArn;
+    }
+
+    /**
+     * The error code STS answered with ({@code AccessDenied}, {@code InvalidIdentityToken}, ...), if the
+     * failure came from STS.
+     *
+     * @return the code, or {@code null} if STS did not answer with an error
+     */
+    public String stsErrorCode() {
+        return stsErrorCode;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.keyless.internal;
+
+import dev.keyless.token.WebIdentityToken;
+import java.util.List;
+import software.amazon.awssdk.arns.Arn;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+
+/**
+ * Writes the message of a failed refresh: what failed, the role ARN, where the token came from and its
+ * non-secret claims, the likely cause and the fix. Never the token.
+ */
+public final class FailureMessages {
+
+    private static final String GOOGLE_ISSUER = "https://accounts.google.com";
+
+    private FailureMessages() {
+    }
+
+    /**
+     * The message for one failed attempt.
+     *
+     * @param kind the classified failure
+     * @param error what was thrown
+     * @param roleArn the role being assumed
+     * @param tokenSource a description of the token source
+     * @param token the token that was sent, or {@code null} if none was obtained
+     * @return the message
+     */
+    public static String describe(FailureKind kind, Throwable error, String roleArn, String tokenSource,
+                                  WebIdentityToken token) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Could not assume role ").append(roleArn).append(" with a web identity token: ");
+        sb.append(what(kind, error)).append('.');
+        if (token != null) {
+            sb.append(" Token from ").append(token.source()).append(": ").append(token.describeClaims()).append('.');
+        } else {
+            sb.append(" Token source: ").append(tokenSource).append('.');
+        }
+        String cause = likelyCause(kind, roleArn, token);
+        if (cause != null) {
+            sb.append(' ').append(cause);
+        }
+        return sb.toString();
+    }
+
+    private static String what(FailureKind kind, Throwable error) {
+        if (error instanceof AwsServiceException) {
+            AwsServiceException e = (AwsServiceException) error;
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String text = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+            return "STS answered " + e.statusCode() + " " + code
+                    + (text == null ? "" : " (\"" + Redaction.scrub(text) + "\")")
+                    + (e.requestId() == null ? "" : ", request id " + e.requestId());
+        }
+        if (kind == FailureKind.TOKEN_SOURCE_CONFIGURATION || kind == FailureKind.TOKEN_SOURCE_TRANSIENT
+                || kind == FailureKind.TOKEN_EXPIRED || kind == FailureKind.UNUSABLE_RESPONSE) {
+            return "no usable token or credentials: " + Redaction.scrub(error.getMessage());
+        }
+        return Redaction.scrub(String.valueOf(error.getMessage())) + " (" + error.getClass().getSimpleName() + ")";
+    }
+
+    private static String likelyCause(FailureKind kind, String roleArn, WebIdentityToken token) {
+        switch (kind) {
+            case ACCESS_DENIED:
+                return "Likely cause: the role's trust policy does not admit this token. " + matchingPolicy(roleArn, token);
+            case INVALID_IDENTITY_TOKEN:
+                return "Likely cause: STS cannot validate the token's issuer or signature. "
+                        + (token != null && isGoogle(token)
+                            ? "Google tokens need no IAM OIDC provider; check the token's issuer and audience."
+                            : "Check that the role's account has an IAM OIDC provider for "
+                                + issuerHost(token) + " whose client ID list contains " + audience(token)
+                                + ", and that the issuer's /.well-known/openid-configuration and JWKS are "
+                                + "publicly reachable. (aws iam list-open-id-connect-providers)");
+            case STS_EXPIRED_TOKEN:
+            case TOKEN_EXPIRED:
+                return "Likely cause: the token is not being refreshed. A projected token mounted with subPath "
+                        + "never receives the kubelet's rotations: mount the projected volume as a directory. "
+                        + "Also check the node's clock.";
+            case IDP_REJECTED_CLAIM:
+                return "Likely cause: the identity provider rejected one of the token's claims; check the OIDC "
+                        + "provider's client ID list and the token's audience.";
+            case IDP_COMMUNICATION:
+                return "STS could not reach the issuer to fetch its signing keys; this is usually transient and "
+                        + "is retried with backoff.";
+            case SESSION_POLICY:
+                return "Likely cause: the session policy set with policy(...) or policyArns(...) is malformed or "
+                        + "too large once packed; remove or shrink it.";
+            case VALIDATION:
+                return "Likely cause: a request parameter is out of range, most often sessionDuration above the "
+                        + "role's MaxSessionDuration (aws iam get-role --role-name NAME).";
+            case REGION_DISABLED:
+                return "Likely cause: STS is not activated in this region for the role's account; activate it "
+                        + "in IAM account settings or use another region.";
+            case STS_UNAVAILABLE:
+                return "STS was throttled or unreachable; retried with backoff while cached credentials last.";
+            default:
+                return null;
+        }
+    }
+
+    private static String matchingPolicy(String roleArn, WebIdentityToken token) {
+        if (token == null) {
+            return "";
+        }
+        String account = Arn.tryFromString(roleArn).flatMap(Arn::accountId).orElse("ACCOUNT_ID");
+        if (isGoogle(token)) {
+            String aud = token.authorizedParty() != null ? token.authorizedParty() : audience(token);
+            return "A matching statement has Principal {\"Federated\": \"accounts.google.com\"}, Action "
+                    + "sts:AssumeRoleWithWebIdentity and StringEquals {\"accounts.google.com:aud\": \"" + aud
+                    + "\", \"accounts.google.com:oaud\": \"" + audience(token) + "\", \"accounts.google.com:sub\": \""
+                    + token.subject() + "\"} (AWS compares accounts.google.com:aud with the token's azp).";
+        }
+        String host = issuerHost(token);
+        return "A matching statement has Principal {\"Federated\": \"arn:aws:iam::" + account + ":oidc-provider/"
+                + host + "\"}, Action sts:AssumeRoleWithWebIdentity and StringEquals {\"" + host + ":aud\": \""
+                + audience(token) + "\", \"" + host + ":sub\": \"" + token.subject() + "\"}.";
+    }
+
+    private static boolean isGoogle(WebIdentityToken token) {
+        return GOOGLE_ISSUER.equals(token.issuer()) || "accounts.google.com".equals(token.issuer());
+    }
+
+    private static String issuerHost(WebIdentityToken token) {
+        if (token == null || token.issuer() == null) {
+            return "the token's issuer";
+        }
+        return token.issuer().replaceFirst("^https://", "");
+    }
+
+    private static String audience(WebIdentityToken token) {
+        if (token == null) {
+            return "the token's audience";
+        }
+        List<String> aud = token.audience();
+        return aud.size() == 1 ? aud.get(0) : String.join(",", aud);
+    }
+}
