@@ -443,7 +443,7 @@ public final class WebIdentityCredentialsProvider
         int sameKindBefore = previous != null && previous.kind == kind ? previous.sameKindCount : 0;
         int consecutive = previous != null ? previous.consecutive + 1 : 1;
         boolean soon = kind.retrySoon(sameKindBefore);
-        Duration delay = (soon ? TRANSIENT_BACKOFF : CONFIGURATION_BACKOFF).computeDelay(consecutive);
+        Duration delay = (soon ? TRANSIENT_BACKOFF : CONFIGURATION_BACKOFF).computeDelay(consecutive + 1); // attempt 1 would be 0
         String code = error instanceof AwsServiceException && ((AwsServiceException) error).awsErrorDetails() != null
                 ? ((AwsServiceException) error).awsErrorDetails().errorCode() : null;
         String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token);

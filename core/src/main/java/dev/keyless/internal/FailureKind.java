@@ -36,7 +36,7 @@ public enum FailureKind {
     /** {@code RegionDisabledException}. */
     REGION_DISABLED(false),
     /** STS answered, but the credentials cannot be used (missing or already-expired {@code Expiration}). */
-    UNUSABLE_RESPONSE(true),
+    UNUSABLE_RESPONSE(false),
     /** Any other STS error code. */
     STS_OTHER(false),
     /** An unexpected exception, most likely from a custom token source. */
@@ -63,7 +63,8 @@ public enum FailureKind {
                 return previousOfSameKind < QUICK_RETRIES_FOR_AMBIGUOUS;
             case STS_EXPIRED_TOKEN:
             case TOKEN_EXPIRED:
-                // Re-read the token once: the file may just have been rotated.
+            case UNUSABLE_RESPONSE:
+                // Try once more soon (the file may just have been rotated); if it persists, a person must act.
                 return previousOfSameKind < 1;
             default:
                 return transientByNature;

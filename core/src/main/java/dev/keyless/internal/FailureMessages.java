@@ -30,7 +30,8 @@ public final class FailureMessages {
                                   WebIdentityToken token) {
         StringBuilder sb = new StringBuilder();
         sb.append("Could not assume role ").append(roleArn).append(" with a web identity token: ");
-        sb.append(what(kind, error)).append('.');
+        String what = what(kind, error);
+        sb.append(what.endsWith(".") ? what : what + ".");
         if (token != null) {
             sb.append(" Token from ").append(token.source()).append(": ").append(token.describeClaims()).append('.');
         } else {
