@@ -2,6 +2,7 @@ package dev.keyless;
 
 import dev.keyless.internal.FailureKind;
 import dev.keyless.internal.FailureMessages;
+import dev.keyless.internal.Redaction;
 import dev.keyless.internal.RefreshExecutors;
 import dev.keyless.internal.SessionNames;
 import dev.keyless.token.TokenSource;
@@ -448,7 +449,7 @@ public final class WebIdentityCredentialsProvider
                 ? ((AwsServiceException) error).awsErrorDetails().errorCode() : null;
         String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token);
         return new Failure(kind, sameKindBefore + 1, consecutive, clock.millis() + delay.toMillis(), message, code,
-                error, roleArn);
+                Redaction.scrub(error), roleArn);
     }
 
     private WebIdentityCredentialsException recordFailure(Failure f) {

@@ -1,0 +1,207 @@
+package dev.keyless;
+
+import static dev.keyless.testing.StsStub.ROLE_ARN;
+import static dev.keyless.testing.StsStub.error;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.SignedJWT;
+import dev.keyless.testing.StsStub;
+import dev.keyless.testing.TestTokens;
+import dev.keyless.token.TokenSources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Every flow of the provider, success and failure, with every logger at TRACE (java.util.logging bridged
+ * too): no token, secret key or session token in any log line, exception message or toString().
+ */
+class SecretLeakTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<String> seen = new ArrayList<>();
+    private final List<String> secrets = new ArrayList<>();
+    private ListAppender<ILoggingEvent> appender;
+    private Level rootLevel;
+    private StsStub sts;
+
+    @BeforeEach
+    void captureEverything() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        rootLevel = root.getLevel();
+        root.setLevel(Level.TRACE);
+        context.getLogger("dev.keyless").setLevel(Level.TRACE);
+        // WireMock plays STS here; its own request logs are the fake peer's, not ours.
+        context.getLogger("wiremock").setLevel(Level.WARN);
+        context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
+        context.getLogger("org.wiremock").setLevel(Level.WARN);
+        appender = new ListAppender<>();
+        appender.setContext(context);
+        appender.start();
+        root.addAppender(appender);
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.FINEST);
+        sts = new StsStub();
+    }
+
+    @AfterEach
+    void restore() {
+        sts.close();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAppender(appender);
+        root.setLevel(rootLevel);
+        context.getLogger("dev.keyless").setLevel(Level.DEBUG);
+        SLF4JBridgeHandler.uninstall();
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+    }
+
+    @Test
+    void everyFlowAtTrace_noTokenSecretKeyOrSessionTokenAnywhere() throws Exception {
+        Instant now = Instant.now();
+        Path file = dir.resolve("token");
+        String token = TestTokens.gke(now, Duration.ofHours(1));
+        secrets.add(token);
+        Files.writeString(file, token);
+
+        // Success, with the credentials printed the way an application might.
+        sts.succeed(now.plusSeconds(3600));
+        run(file, provider -> {
+            AwsCredentials credentials = provider.resolveCredentials();
+            seen.add(credentials.toString());
+            seen.add(provider.toString());
+            seen.add(provider.toBuilder().toString());
+            seen.add(provider.resolveIdentity().join().toString());
+        });
+        secrets.add(StsStub.SECRET_PREFIX);
+        secrets.add(StsStub.SESSION_TOKEN_PREFIX);
+
+        // Every STS error, through the default client (and its retries).
+        for (String[] e : new String[][] {
+            {"403", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"},
+            {"400", "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider"},
+            {"400", "ExpiredTokenException", "Token expired: current date/time 1 must be before the expiration date/time 0"},
+            {"400", "IDPRejectedClaim", "Rejected"},
+            {"400", "IDPCommunicationError", "Couldn't reach the issuer"},
+            {"400", "ValidationError", "1 validation error detected: Value '50000' at 'durationSeconds'"},
+            {"400", "RegionDisabledException", "STS is not activated in this region"},
+            {"400", "MalformedPolicyDocument", "bad policy"},
+            {"400", "PackedPolicyTooLarge", "too large"},
+            {"400", "Throttling", "Rate exceeded"},
+            {"503", "ServiceUnavailable", "Service unavailable"},
+        }) {
+            sts.fail(Integer.parseInt(e[0]), e[1], e[2]);
+            run(file, provider -> {
+                expectFailure(provider::resolveCredentials);
+                expectFailure(() -> provider.resolveIdentity().join());
+            });
+        }
+
+        // Tokens STS would refuse, rejected locally.
+        String hs256 = hs256Token();
+        secrets.add(hs256);
+        for (String bad : new String[] {hs256, token.substring(0, token.lastIndexOf('.')), token + " x",
+            "\uFEFF" + TestTokens.gke(now.minusSeconds(7200), Duration.ofMinutes(10))}) {
+            Files.writeString(file, bad);
+            run(file, provider -> expectFailure(provider::resolveCredentials));
+        }
+        Files.delete(file);
+        run(file, provider -> expectFailure(provider::resolveCredentials));
+
+        for (ILoggingEvent event : appender.list) {
+            seen.add(event.getLoggerName() + " " + event.getFormattedMessage());
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                seen.add(t.getClassName() + ": " + t.getMessage());
+            }
+        }
+        assertThat(appender.list).as("TRACE logging was captured").hasSizeGreaterThan(20);
+        for (String text : seen) {
+            assertThat(text).doesNotContain("eyJ");
+            for (String secret : secrets) {
+                assertThat(text).doesNotContain(secret);
+            }
+        }
+    }
+
+    @Test
+    void stsEchoesTheToken_keylessExceptionsAndLogsStillHideIt() throws Exception {
+        // AWS never echoes the token; a broken proxy or emulator might. The SDK's own DEBUG log of its
+        // exception is out of Keyless's hands, but nothing Keyless throws or logs may carry it.
+        Path file = dir.resolve("token");
+        String token = TestTokens.gke(Instant.now(), Duration.ofHours(1));
+        secrets.add(token);
+        Files.writeString(file, token);
+        sts.fail(400, "InvalidIdentityToken", "The token " + token + " is invalid");
+        run(file, provider -> {
+            expectFailure(provider::resolveCredentials);
+            expectFailure(() -> provider.resolveIdentity().join());
+        });
+        appender.list.stream().filter(e -> e.getLoggerName().startsWith("dev.keyless")).forEach(event -> {
+            seen.add(event.getFormattedMessage());
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                seen.add(t.getClassName() + ": " + t.getMessage());
+            }
+        });
+        assertThat(seen).anySatisfy(text -> assertThat(text).contains("[token redacted]"));
+        for (String text : seen) {
+            assertThat(text).doesNotContain("eyJ").doesNotContain(token);
+        }
+    }
+
+    private void run(Path file, Consumer<WebIdentityCredentialsProvider> flow) {
+        try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
+                .roleArn(ROLE_ARN)
+                .tokenSource(TokenSources.file(file))
+                .region(Region.US_EAST_1)
+                .stsEndpoint(sts.endpoint())
+                .build()) {
+            flow.accept(provider);
+        }
+    }
+
+    private void expectFailure(Runnable call) {
+        try {
+            call.run();
+            throw new AssertionError("expected a failure");
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                seen.add(t.toString());
+                for (Throwable s : t.getSuppressed()) {
+                    seen.add(s.toString());
+                }
+            }
+        }
+    }
+
+    private static String hs256Token() throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
+                TestTokens.gkeClaims(Instant.now(), Duration.ofHours(1)).build());
+        jwt.sign(new MACSigner(new byte[32]));
+        return jwt.serialize();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.keyless;
+
+import static dev.keyless.testing.StsStub.ROLE_ARN;
+import static dev.keyless.testing.StsStub.error;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyless.testing.FakeTime;
+import dev.keyless.testing.StsStub;
+import dev.keyless.testing.TestTokens;
+import dev.keyless.token.TokenSources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.regions.Region;
+
+/** STS faults injected with WireMock, through the STS client the provider builds itself. */
+class WebIdentityCredentialsProviderStsFaultTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private final FakeTime time = new FakeTime(T0);
+    private StsStub sts;
+    private Path tokenFile;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        sts = new StsStub();
+        tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, TestTokens.gke(T0, Duration.ofHours(2)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        sts.close();
+    }
+
+    private WebIdentityCredentialsProvider.Builder builder() {
+        return WebIdentityCredentialsProvider.builder()
+                .roleArn(ROLE_ARN)
+                .tokenSource(TokenSources.file(tokenFile))
+                .region(Region.EU_WEST_1)
+                .stsEndpoint(sts.endpoint())
+                .clock(time.clock());
+    }
+
+    @Test
+    void defaultStsClient_throttlingThenSuccess_retriesAndReturnsCredentials() {
+        sts.sequence(error(400, "Throttling", "Rate exceeded"), sts.success(T0.plusSeconds(3600)));
+        try (WebIdentityCredentialsProvider provider = builder().build()) {
+            assertThat(provider.resolveCredentials()).isInstanceOf(AwsSessionCredentials.class);
+            assertThat(sts.calls()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void defaultStsClient_idpCommunicationErrorThenSuccess_retriesAndReturnsCredentials() {
+        sts.sequence(error(400, "IDPCommunicationError", "Couldn't reach the issuer"), sts.success(T0.plusSeconds(3600)));
+        try (WebIdentityCredentialsProvider provider = builder().build()) {
+            assertThat(provider.resolveCredentials()).isInstanceOf(AwsSessionCredentials.class);
+            assertThat(sts.calls()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void defaultStsClient_accessDenied_failsAfterOneCallWithTheDiagnosis() {
+        sts.fail(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+        try (WebIdentityCredentialsProvider provider = builder().build()) {
+            assertThatThrownBy(provider::resolveCredentials)
+                    .isInstanceOf(WebIdentityCredentialsException.class)
+                    .hasMessageContaining("STS answered 403 AccessDenied")
+                    .hasMessageContaining("Not authorized to perform sts:AssumeRoleWithWebIdentity")
+                    .hasMessageContaining("trust policy");
+            assertThat(sts.calls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void concurrentCallers_acrossPrefetchPointWithSlowSts_oneStsCallAndNoCallerWaits() throws Exception {
+        sts.succeed(T0.plusSeconds(3600));
+        int threads = 64;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (WebIdentityCredentialsProvider provider = builder().build()) {
+            AwsCredentials first = provider.resolveCredentials();
+            Duration stsLatency = Duration.ofSeconds(2);
+            sts.server().resetMappings();
+            sts.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/")
+                    .willReturn(sts.success(T0.plusSeconds(7200)).withFixedDelay((int) stsLatency.toMillis())));
+            time.set(T0.plus(Duration.ofMinutes(56))); // past the prefetch point, before the stale point
+
+            CyclicBarrier start = new CyclicBarrier(threads);
+            AtomicLong slowestNanos = new AtomicLong();
+            Set<AwsCredentials> seen = ConcurrentHashMap.newKeySet();
+            List<Future<?>> callers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                callers.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 200; i++) {
+                        long begin = System.nanoTime();
+                        seen.add(provider.resolveCredentials());
+                        slowestNanos.accumulateAndGet(System.nanoTime() - begin, Math::max);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> caller : callers) {
+                caller.get(30, TimeUnit.SECONDS);
+            }
+
+            // Nobody waited for the slow STS call: every caller got the cached credentials at once.
+            assertThat(seen).containsExactly(first);
+            assertThat(Duration.ofNanos(slowestNanos.get())).isLessThan(stsLatency.dividedBy(2));
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (provider.resolveCredentials() == first && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(provider.resolveCredentials()).isNotSameAs(first);
+            assertThat(sts.calls()).isEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
