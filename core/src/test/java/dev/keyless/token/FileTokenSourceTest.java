@@ -1,0 +1,176 @@
+package dev.keyless.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyless.testing.TestTokens;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileTokenSourceTest {
+
+    @TempDir
+    Path dir;
+
+    private final String token = TestTokens.gke(Instant.now(), Duration.ofHours(1));
+
+    @Test
+    void fetchToken_trailingNewlineCrlfAndBom_areRemoved() throws IOException {
+        Path file = dir.resolve("token");
+        for (String content : new String[] {token + "\n", token + "\r\n", "\uFEFF" + token, "  " + token + "\t\n"}) {
+            Files.writeString(file, content);
+            assertThat(TokenSources.file(file).fetchToken().value()).isEqualTo(token);
+        }
+    }
+
+    @Test
+    void fetchToken_readsTheClaimsWithoutShowingTheToken() throws IOException {
+        Path file = dir.resolve("token");
+        Files.writeString(file, token);
+        WebIdentityToken fetched = TokenSources.file(file).fetchToken();
+        assertThat(fetched.issuer()).isEqualTo(TestTokens.GKE_ISSUER);
+        assertThat(fetched.subject()).isEqualTo("system:serviceaccount:checkout:checkout-api");
+        assertThat(fetched.audience()).containsExactly("sts.amazonaws.com");
+        assertThat(fetched.expirationTime()).isPresent();
+        assertThat(fetched.source()).isEqualTo("file " + file);
+        assertThat(fetched.toString()).contains(TestTokens.GKE_ISSUER).doesNotContain(token).doesNotContain("eyJ");
+    }
+
+    @Test
+    void fetchToken_reReadsTheFileOnEveryFetch() throws IOException {
+        Path file = dir.resolve("token");
+        Files.writeString(file, token);
+        TokenSource source = TokenSources.file(file);
+        assertThat(source.fetchToken().value()).isEqualTo(token);
+        String rotated = TestTokens.gke(Instant.now().plusSeconds(60), Duration.ofHours(1));
+        Files.writeString(file, rotated);
+        assertThat(source.fetchToken().value()).isEqualTo(rotated);
+    }
+
+    @Test
+    void fetchToken_missingFile_namesThePathAndTheProjectedVolumeFix() {
+        Path file = dir.resolve("missing/token");
+        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("does not exist")
+                .hasMessageContaining("audience: sts.amazonaws.com")
+                .hasMessageContaining("subPath")
+                .satisfies(e -> assertThat(((TokenSourceException) e).retryable()).isFalse());
+    }
+
+    @Test
+    void fetchToken_emptyFile_saysSo() throws IOException {
+        Path file = dir.resolve("token");
+        Files.writeString(file, "\n");
+        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
+                .hasMessageContaining(file.toString()).hasMessageContaining("is empty");
+    }
+
+    @Test
+    void fetchToken_directory_saysSo() {
+        assertThatThrownBy(() -> TokenSources.file(dir).fetchToken())
+                .hasMessageContaining("is a directory");
+    }
+
+    @Test
+    void fetchToken_unreadableFile_explainsPermissions() throws IOException {
+        Path file = dir.resolve("token");
+        Files.writeString(file, token);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        // root reads anything; the case only exists for other users.
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(file), "running as root");
+        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
+                .hasMessageContaining("permission denied").hasMessageContaining("fsGroup");
+    }
+
+    @Test
+    void fetchToken_notAJwt_rejectedWithThePathAndNeverTheContent() throws IOException {
+        Path file = dir.resolve("token");
+        String[] bad = {"abc", "not a token at all", token.substring(0, token.lastIndexOf('.')),
+            token.replace('.', ' '), "x".repeat(20_001)};
+        for (String content : bad) {
+            Files.writeString(file, content);
+            assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
+                    .isInstanceOf(TokenSourceException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("cannot be sent to AWS STS")
+                    .hasMessageNotContaining(content.length() > 3 ? content.substring(0, 4) + content.substring(4) : "@@");
+        }
+    }
+
+    @Test
+    void kubeletAtomicSwap_readersNeverSeeAnEmptyOrPartialToken() throws Exception {
+        // The kubelet's AtomicWriter: token -> ..data/token, ..data -> ..TIMESTAMP; a swap writes a new
+        // timestamped dir, renames a new ..data symlink over the old one, and deletes the old dir.
+        Path first = dir.resolve("..2026_11_25_10_00_00.000000001");
+        Files.createDirectory(first);
+        Files.writeString(first.resolve("token"), token);
+        Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
+        Files.createSymbolicLink(dir.resolve("token"), Path.of("..data/token"));
+
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            tokens.add(TestTokens.gke(Instant.now().plusSeconds(i), Duration.ofHours(1)));
+        }
+        Set<String> known = new java.util.HashSet<>(tokens);
+        known.add(token);
+        TokenSource source = TokenSources.file(dir.resolve("token"));
+        AtomicBoolean swapping = new AtomicBoolean(true);
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        ExecutorService readers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int r = 0; r < 8; r++) {
+                results.add(readers.submit(() -> {
+                    int reads = 0;
+                    while (swapping.get()) {
+                        String value = source.fetchToken().value();
+                        seen.add(value);
+                        reads++;
+                    }
+                    return reads;
+                }));
+            }
+            Path current = first;
+            for (int swap = 1; swap <= 1000; swap++) {
+                Path next = dir.resolve("..2026_11_25_10_00_00." + String.format("%09d", swap + 1));
+                Files.createDirectory(next);
+                Files.writeString(next.resolve("token"), tokens.get(swap % tokens.size()));
+                Path tmp = dir.resolve("..data_tmp");
+                Files.createSymbolicLink(tmp, next.getFileName());
+                Files.move(tmp, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.delete(current.resolve("token"));
+                Files.delete(current);
+                current = next;
+            }
+            swapping.set(false);
+            int reads = 0;
+            for (Future<Integer> result : results) {
+                reads += result.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(reads).isPositive();
+            // Every read was one whole token the kubelet wrote (counted, so a failure prints no token).
+            assertThat(seen.stream().filter(value -> !known.contains(value)).count()).isZero();
+        } finally {
+            swapping.set(false);
+            readers.shutdownNow();
+        }
+    }
+}
