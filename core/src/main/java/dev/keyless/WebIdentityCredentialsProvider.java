@@ -351,6 +351,13 @@ public final class WebIdentityCredentialsProvider
     }
 
     private void runRefresh(CompletableFuture<Cached> result) {
+        Cached current = cached;
+        if (current != null && clock.millis() < current.prefetchAt) {
+            // Another refresh finished between this caller's check and its taking the slot.
+            inFlight.set(null);
+            result.complete(current);
+            return;
+        }
         Cached fresh = null;
         WebIdentityCredentialsException error = null;
         try {
@@ -458,7 +465,9 @@ public final class WebIdentityCredentialsProvider
         Cached c = cached;
         long now = clock.millis();
         Duration retryIn = Duration.ofMillis(Math.max(0, f.nextAttemptAt - now));
-        if (c != null && now < c.staleAt) {
+        if (closed.get()) {
+            log.debug("{} (the provider was closed meanwhile)", f.message);
+        } else if (c != null && now < c.staleAt) {
             log.warn("{} Serving the cached credentials until {}; next attempt in {}.", f.message,
                     Instant.ofEpochMilli(c.staleAt), retryIn);
         } else {

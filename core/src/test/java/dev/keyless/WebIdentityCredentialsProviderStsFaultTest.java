@@ -97,6 +97,36 @@ class WebIdentityCredentialsProviderStsFaultTest {
     }
 
     @Test
+    void concurrentCallers_noCredentialsYetWithSlowSts_shareOneStsCall() throws Exception {
+        sts.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/")
+                .willReturn(sts.success(T0.plusSeconds(3600)).withFixedDelay(500)));
+        int threads = 64;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (WebIdentityCredentialsProvider provider = builder().build()) {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<AwsCredentials>> callers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                callers.add(pool.submit(() -> {
+                    start.await();
+                    AwsCredentials last = null;
+                    for (int i = 0; i < 50; i++) {
+                        last = provider.resolveCredentials();
+                    }
+                    return last;
+                }));
+            }
+            Set<AwsCredentials> results = ConcurrentHashMap.newKeySet();
+            for (Future<AwsCredentials> caller : callers) {
+                results.add(caller.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(results).hasSize(1);
+            assertThat(sts.calls()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void concurrentCallers_acrossPrefetchPointWithSlowSts_oneStsCallAndNoCallerWaits() throws Exception {
         sts.succeed(T0.plusSeconds(3600));
         int threads = 64;
