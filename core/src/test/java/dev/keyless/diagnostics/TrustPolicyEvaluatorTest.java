@@ -1,0 +1,249 @@
+package dev.keyless.diagnostics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyless.testing.TestTokens;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class TrustPolicyEvaluatorTest {
+
+    private static final String ROLE = "arn:aws:iam::123456789012:role/checkout-s3-writer";
+    private static final String GKE_HOST =
+            "container.googleapis.com/v1/projects/checkout-prod/locations/europe-west1/clusters/prod-1";
+    private static final String GKE_PROVIDER = "arn:aws:iam::123456789012:oidc-provider/" + GKE_HOST;
+    private static final String GKE_SUB = "system:serviceaccount:checkout:checkout-api";
+
+    private static final String GKE_TOKEN = TestTokens.gke(Instant.now(), Duration.ofHours(1));
+    private static final String GOOGLE_TOKEN = TestTokens.google(Instant.now(), "sts.amazonaws.com");
+
+    private static String policy(String... statements) {
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}";
+    }
+
+    private static String statement(String effect, String federated, String condition) {
+        return "{\"Effect\":\"" + effect + "\",\"Principal\":{\"Federated\":\"" + federated + "\"},"
+                + "\"Action\":\"sts:AssumeRoleWithWebIdentity\""
+                + (condition == null ? "" : ",\"Condition\":" + condition) + "}";
+    }
+
+    private static String gkePolicy(String condition) {
+        return policy(statement("Allow", GKE_PROVIDER, condition));
+    }
+
+    private static String exact(String sub) {
+        return "{\"StringEquals\":{\"" + GKE_HOST + ":aud\":\"sts.amazonaws.com\",\"" + GKE_HOST + ":sub\":\"" + sub + "\"}}";
+    }
+
+    @Test
+    void evaluate_exactGkePolicy_admitsWithoutWarnings() {
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), GKE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.matchedStatement()).isEqualTo("#1");
+        assertThat(verdict.warnings()).isEmpty();
+        assertThat(verdict.describe()).contains("ADMITTED");
+    }
+
+    @Test
+    void evaluate_subMismatch_namesKeyAndBothValues() {
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(
+                gkePolicy(exact("system:serviceaccount:payments:payments-api")), GKE_TOKEN, ROLE);
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.NOT_ADMITTED);
+        assertThat(verdict.reasons()).containsExactly("#1: StringEquals " + GKE_HOST + ":sub: policy wants "
+                + "\"system:serviceaccount:payments:payments-api\", token has \"" + GKE_SUB + "\"");
+        assertThat(verdict.describe()).doesNotContain("eyJ");
+    }
+
+    @Test
+    void evaluate_audienceMismatch_isReported() {
+        String condition = "{\"StringEquals\":{\"" + GKE_HOST + ":aud\":\"my-app\",\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"}}";
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(condition), GKE_TOKEN, ROLE);
+        assertThat(verdict.reasons()).singleElement().asString()
+                .contains(":aud: policy wants \"my-app\", token has \"sts.amazonaws.com\"");
+    }
+
+    @Test
+    void evaluate_stringLikeWildcards_matchAndWarn() {
+        String condition = "{\"StringLike\":{\"" + GKE_HOST + ":sub\":\"system:serviceaccount:checkout:*\"}}";
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(condition), GKE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.warnings()).singleElement().asString().contains("every service account in namespace checkout");
+
+        String question = "{\"StringLike\":{\"" + GKE_HOST + ":sub\":\"system:serviceaccount:checkout:checkout-ap?\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(question), GKE_TOKEN, ROLE).admitted()).isTrue();
+
+        String other = "{\"StringLike\":{\"" + GKE_HOST + ":sub\":\"system:serviceaccount:payments:*\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(other), GKE_TOKEN, ROLE).admitted()).isFalse();
+    }
+
+    @Test
+    void evaluate_clusterWideWildcard_warnsAboutWholeCluster() {
+        String condition = "{\"StringLike\":{\"" + GKE_HOST + ":sub\":\"system:serviceaccount:*\"}}";
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(condition), GKE_TOKEN, ROLE);
+        assertThat(verdict.warnings()).singleElement().asString().contains("every service account in the cluster");
+    }
+
+    @Test
+    void evaluate_stringNotEquals_andIgnoreCase() {
+        String not = "{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"},"
+                + "\"StringNotEquals\":{\"" + GKE_HOST + ":aud\":\"sts.amazonaws.com\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(not), GKE_TOKEN, ROLE).admitted()).isFalse();
+        String ignoreCase = "{\"StringEqualsIgnoreCase\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB.toUpperCase() + "\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(ignoreCase), GKE_TOKEN, ROLE).admitted()).isTrue();
+    }
+
+    @Test
+    void evaluate_forAnyValueAndForAllValuesOnAudienceLists() {
+        String multiAud = TestTokens.sign(TestTokens.gkeClaims(Instant.now(), Duration.ofHours(1))
+                .audience(java.util.List.of("sts.amazonaws.com", "vault")).build());
+        String anyValue = "{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"},"
+                + "\"ForAnyValue:StringEquals\":{\"" + GKE_HOST + ":aud\":\"sts.amazonaws.com\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(anyValue), multiAud, ROLE).admitted()).isTrue();
+
+        String allValues = "{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"},"
+                + "\"ForAllValues:StringEquals\":{\"" + GKE_HOST + ":aud\":\"sts.amazonaws.com\"}}";
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(allValues), multiAud, ROLE);
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.reasons()).singleElement().asString().contains("[\"sts.amazonaws.com\", \"vault\"]");
+    }
+
+    @Test
+    void evaluate_ifExistsAndNull() {
+        String ifExists = "{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"},"
+                + "\"StringEqualsIfExists\":{\"" + GKE_HOST + ":amr\":\"authenticated\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(ifExists), GKE_TOKEN, ROLE).admitted()).isTrue();
+        String nullCheck = "{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"},"
+                + "\"Null\":{\"" + GKE_HOST + ":amr\":\"true\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(nullCheck), GKE_TOKEN, ROLE).admitted()).isTrue();
+        String notNull = "{\"Null\":{\"" + GKE_HOST + ":amr\":\"false\"}}";
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(notNull), GKE_TOKEN, ROLE).admitted()).isFalse();
+    }
+
+    @Test
+    void evaluate_googleAudMapsToAzp() {
+        String byAzp = policy(statement("Allow", "accounts.google.com",
+                "{\"StringEquals\":{\"accounts.google.com:aud\":\"" + TestTokens.GSA_UNIQUE_ID + "\","
+                + "\"accounts.google.com:sub\":\"" + TestTokens.GSA_UNIQUE_ID + "\"}}"));
+        PolicyVerdict admitted = TrustPolicyEvaluator.evaluate(byAzp, GOOGLE_TOKEN, ROLE);
+        assertThat(admitted.admitted()).isTrue();
+        assertThat(admitted.warnings()).isEmpty();
+
+        // The token's aud is sts.amazonaws.com, but AWS compares accounts.google.com:aud with azp.
+        String byAud = policy(statement("Allow", "accounts.google.com",
+                "{\"StringEquals\":{\"accounts.google.com:aud\":\"sts.amazonaws.com\","
+                + "\"accounts.google.com:sub\":\"" + TestTokens.GSA_UNIQUE_ID + "\"}}"));
+        PolicyVerdict refused = TrustPolicyEvaluator.evaluate(byAud, GOOGLE_TOKEN, ROLE);
+        assertThat(refused.admitted()).isFalse();
+        assertThat(refused.reasons()).singleElement().asString()
+                .contains("accounts.google.com:aud: policy wants \"sts.amazonaws.com\", token has \"" + TestTokens.GSA_UNIQUE_ID + "\"");
+    }
+
+    @Test
+    void evaluate_googleTokenWithoutAzp_audMapsToAud() {
+        java.util.Map<String, Object> claims = new java.util.HashMap<>(
+                TestTokens.googleClaims(Instant.now(), "sts.amazonaws.com").build().toJSONObject());
+        claims.remove("azp");
+        String byAud = policy(statement("Allow", "accounts.google.com",
+                "{\"StringEquals\":{\"accounts.google.com:aud\":\"sts.amazonaws.com\","
+                + "\"accounts.google.com:sub\":\"" + TestTokens.GSA_UNIQUE_ID + "\"}}"));
+        assertThat(TrustPolicyEvaluator.evaluate(byAud, claims, ROLE).admitted()).isTrue();
+    }
+
+    @Test
+    void evaluate_googleOaudOnly_admitsButWarnsAnyServiceAccountCouldAssume() {
+        String oaudOnly = policy(statement("Allow", "accounts.google.com",
+                "{\"StringEquals\":{\"accounts.google.com:oaud\":\"sts.amazonaws.com\"}}"));
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(oaudOnly, GOOGLE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.warnings()).singleElement().asString().contains("only accounts.google.com:oaud")
+                .contains("any Google service account of any project");
+    }
+
+    @Test
+    void evaluate_noSubCondition_warns() {
+        String audOnly = "{\"StringEquals\":{\"" + GKE_HOST + ":aud\":\"sts.amazonaws.com\"}}";
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(audOnly), GKE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.warnings()).singleElement().asString().contains("no condition on " + GKE_HOST + ":sub");
+    }
+
+    @Test
+    void evaluate_wrongIssuerOrAccountInFederatedPrincipal_saysWhy() {
+        String otherCluster = policy(statement("Allow",
+                "arn:aws:iam::123456789012:oidc-provider/container.googleapis.com/v1/projects/p/locations/l/clusters/other",
+                exact(GKE_SUB)));
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(otherCluster, GKE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.reasons()).anySatisfy(r -> assertThat(r).contains("Principal.Federated").contains(GKE_PROVIDER));
+
+        String otherAccount = policy(statement("Allow", "arn:aws:iam::999999999999:oidc-provider/" + GKE_HOST, exact(GKE_SUB)));
+        assertThat(TrustPolicyEvaluator.evaluate(otherAccount, GKE_TOKEN, ROLE).reasons())
+                .anySatisfy(r -> assertThat(r).contains("another account"));
+    }
+
+    @Test
+    void evaluate_keyOfAnotherProvider_isNamedAsSuch() {
+        String googleKeys = "{\"StringEquals\":{\"accounts.google.com:sub\":\"" + GKE_SUB + "\"}}";
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(googleKeys), GKE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.reasons()).singleElement().asString().contains("another identity provider");
+    }
+
+    @Test
+    void evaluate_actionNotCovered_saysSo() {
+        String json = policy("{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" + GKE_PROVIDER + "\"},"
+                + "\"Action\":\"sts:AssumeRole\",\"Condition\":" + exact(GKE_SUB) + "}");
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.reasons()).anySatisfy(r -> assertThat(r).contains("does not cover sts:AssumeRoleWithWebIdentity"));
+        String wildcard = json.replace("sts:AssumeRole\"", "sts:*\"");
+        assertThat(TrustPolicyEvaluator.evaluate(wildcard, GKE_TOKEN, ROLE).admitted()).isTrue();
+    }
+
+    @Test
+    void evaluate_secondStatementAdmits() {
+        String json = policy(
+                "{\"Sid\":\"Payments\"," + statement("Allow", GKE_PROVIDER, exact("system:serviceaccount:payments:payments-api")).substring(1),
+                "{\"Sid\":\"Checkout\"," + statement("Allow", GKE_PROVIDER, exact(GKE_SUB)).substring(1));
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.matchedStatement()).isEqualTo("\"Checkout\" (#2)");
+    }
+
+    @Test
+    void evaluate_explicitDeny_overridesAllow() {
+        String json = policy(statement("Allow", GKE_PROVIDER, exact(GKE_SUB)),
+                "{\"Sid\":\"NoCheckout\"," + statement("Deny", GKE_PROVIDER,
+                        "{\"StringLike\":{\"" + GKE_HOST + ":sub\":\"system:serviceaccount:checkout:*\"}}").substring(1));
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.DENIED_EXPLICITLY);
+        assertThat(verdict.matchedStatement()).isEqualTo("\"NoCheckout\" (#2)");
+    }
+
+    @Test
+    void evaluate_urlEncodedPolicyFromGetRole_isDecoded() {
+        String encoded = URLEncoder.encode(gkePolicy(exact(GKE_SUB)), StandardCharsets.UTF_8).replace("+", "%20");
+        assertThat(TrustPolicyEvaluator.evaluate(encoded, GKE_TOKEN, ROLE).admitted()).isTrue();
+    }
+
+    @Test
+    void evaluate_unsupportedOperator_cannotEvaluateRatherThanPass() {
+        String json = gkePolicy("{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"},"
+                + "\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}");
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.CANNOT_EVALUATE);
+        assertThat(verdict.describe()).contains("IpAddress");
+    }
+
+    @Test
+    void evaluate_malformedPolicyOrRoleArn_explains() {
+        assertThatThrownBy(() -> TrustPolicyEvaluator.evaluate("{not json", GKE_TOKEN, ROLE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid IAM policy JSON");
+        assertThatThrownBy(() -> TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), GKE_TOKEN, "my-role"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("my-role");
+    }
+}
