@@ -5,6 +5,7 @@ import com.google.auth.oauth2.IdToken;
 import com.google.auth.oauth2.IdTokenProvider;
 import com.google.auth.oauth2.ImpersonatedCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
+import com.google.auth.oauth2.UserCredentials;
 import dev.keyless.internal.Redaction;
 import java.io.IOException;
 import java.util.List;
@@ -109,18 +110,34 @@ final class GoogleCredentialsTokenSource implements TokenSource {
                     + ": " + Redaction.scrub(String.valueOf(e.getMessage())), Redaction.scrub(e));
         }
         // IdToken.toString() prints the token, so only its value leaves this method.
-        return WebIdentityToken.of(idToken.getTokenValue(), description);
+        WebIdentityToken token = WebIdentityToken.of(idToken.getTokenValue(), description);
+        if (!token.audience().contains(audience)) {
+            // STS would take it, and the trust policy's aud condition would then refuse it with a bare AccessDenied.
+            throw TokenSourceException.configurationFailure("The ID token minted from " + description
+                    + " is not for the audience asked for (" + token.describeClaims() + "): these credentials "
+                    + "cannot choose the audience. Use a service-account key, impersonated credentials, or the "
+                    + "metadata server.", null);
+        }
+        return token;
     }
 
     private IdTokenProvider requireIdTokenProvider() {
-        if (credentials instanceof IdTokenProvider) {
+        String why;
+        if (credentials instanceof UserCredentials) {
+            // UserCredentials implements IdTokenProvider, but hands back the id_token of its refresh response,
+            // issued to gcloud's own OAuth client whatever audience was asked for.
+            why = "they are user credentials, whose ID tokens are issued to gcloud's OAuth client, never to "
+                    + "the audience " + audience;
+        } else if (credentials instanceof IdTokenProvider) {
             return (IdTokenProvider) credentials;
+        } else {
+            why = "they do not implement com.google.auth.oauth2.IdTokenProvider";
         }
         throw TokenSourceException.configurationFailure("The Google credentials " + credentials.getClass().getName()
-                + " cannot mint ID tokens (they do not implement com.google.auth.oauth2.IdTokenProvider). "
-                + "User credentials from a plain `gcloud auth application-default login` are like that. Run "
-                + "`gcloud auth application-default login --impersonate-service-account=GSA_EMAIL`, or use a "
-                + "service-account key (GOOGLE_APPLICATION_CREDENTIALS or ServiceAccountCredentials).", null);
+                + " cannot mint ID tokens for an audience: " + why + ". A plain `gcloud auth application-default "
+                + "login` gives such credentials. Run `gcloud auth application-default login "
+                + "--impersonate-service-account=GSA_EMAIL`, or use a service-account key "
+                + "(GOOGLE_APPLICATION_CREDENTIALS, or ServiceAccountCredentials).", null);
     }
 
     /** The type and, where it is known without I/O, the service account's email; never key material. */
