@@ -22,7 +22,7 @@ final class DetectingTokenSource implements TokenSource {
 
     private static final Logger log = LoggerFactory.getLogger(DetectingTokenSource.class);
 
-    static final String GCE_METADATA_HOST = "GCE_METADATA_HOST";
+    private static final String GCE_METADATA_HOST = "GCE_METADATA_HOST";
     private static final Path DMI_PRODUCT_NAME = Path.of("/sys/class/dmi/id/product_name");
 
     private final String audience;

@@ -15,19 +15,20 @@ import java.util.function.Function;
  * Mints a Google ID token on every fetch from google-auth-library credentials that implement
  * {@code IdTokenProvider}: a service-account key, impersonated credentials, or Compute Engine credentials.
  *
- * <p>google-auth-library is an optional dependency of Keyless. Only the constructor and instance methods of
- * this class touch its types, and they run only once the caller holds a {@code GoogleCredentials}, so
- * {@link #applicationDefault(String)} and {@link #isLibraryPresent()} are safe to call without it: the
- * JVM resolves the Google references in a method only when that method runs.
+ * <p>google-auth-library is an optional dependency of Keyless. The JVM resolves the Google references in a
+ * method only when that method runs, and the ones here run only when the library is present: the
+ * constructor and instance methods need a {@code GoogleCredentials} to be called at all, and
+ * {@link #findApplicationDefault(String)} checks {@link #isLibraryPresent()} first. No static initializer
+ * touches the library, so {@link #applicationDefault(String)} is safe to call without it.
  *
  * <p>Thread-safe: google-auth-library credentials are, and this class holds no mutable state.
  */
 final class GoogleCredentialsTokenSource implements TokenSource {
 
-    static final String LIBRARY_COORDINATES = "com.google.auth:google-auth-library-oauth2-http";
+    private static final String LIBRARY_COORDINATES = "com.google.auth:google-auth-library-oauth2-http";
     private static final String LIBRARY_CLASS = "com.google.auth.oauth2.GoogleCredentials";
 
-    static final String ADC_FIX = "For local development run `gcloud auth application-default login "
+    private static final String ADC_FIX = "For local development run `gcloud auth application-default login "
             + "--impersonate-service-account=GSA_EMAIL`, or set GOOGLE_APPLICATION_CREDENTIALS to a "
             + "service-account key file (user credentials from a plain `gcloud auth application-default login` "
             + "cannot mint ID tokens).";
