@@ -1,12 +1,157 @@
 package dev.keyless.token;
 
-/** Placeholder until detection lands. */
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkSystemSetting;
+
+/**
+ * Picks the token source that fits the environment on the first fetch, then delegates to it for good:
+ * the token file if {@code AWS_WEB_IDENTITY_TOKEN_FILE} is set, else the metadata server if
+ * {@code GCE_METADATA_HOST} is set or this is Google Cloud, else Application Default Credentials.
+ *
+ * <p>A detection that finds nothing is not remembered: the next fetch looks again, so a credentials file
+ * that appears later is picked up. Thread-safe; detection runs at most once at a time.
+ */
 final class DetectingTokenSource implements TokenSource {
+
+    private static final Logger log = LoggerFactory.getLogger(DetectingTokenSource.class);
+
+    private static final String GCE_METADATA_HOST = "GCE_METADATA_HOST";
+    private static final Path DMI_PRODUCT_NAME = Path.of("/sys/class/dmi/id/product_name");
+
+    private final String audience;
+    private final Function<String, String> environment;
+    private final BooleanSupplier onGoogleCloud;
+    private final Function<String, TokenSource> applicationDefault;
+    private volatile TokenSource delegate;
+
     DetectingTokenSource(String audience) {
+        this(audience, DetectingTokenSource::systemPropertyOrEnv, DetectingTokenSource::dmiSaysGoogle);
+    }
+
+    /**
+     * For tests.
+     *
+     * @param environment looks up a system property or environment variable by name; {@code null} if unset
+     * @param onGoogleCloud whether this machine is a Google Cloud VM or GKE node
+     */
+    DetectingTokenSource(String audience, Function<String, String> environment, BooleanSupplier onGoogleCloud) {
+        this(audience, environment, onGoogleCloud, GoogleCredentialsTokenSource::findApplicationDefault);
+    }
+
+    /**
+     * For tests that must not depend on this machine's Application Default Credentials.
+     *
+     * @param applicationDefault returns a source over usable Application Default Credentials, or throws a
+     *     {@link TokenSourceException} saying why there are none
+     */
+    DetectingTokenSource(String audience, Function<String, String> environment, BooleanSupplier onGoogleCloud,
+            Function<String, TokenSource> applicationDefault) {
+        this.audience = audience;
+        this.environment = environment;
+        this.onGoogleCloud = onGoogleCloud;
+        this.applicationDefault = applicationDefault;
     }
 
     @Override
-    public WebIdentityToken fetchToken() {
-        throw new UnsupportedOperationException();
+    public WebIdentityToken fetchToken() throws IOException {
+        return delegate().fetchToken();
+    }
+
+    /** The chosen source, detecting it first if no detection has succeeded yet. */
+    TokenSource delegate() {
+        TokenSource chosen = delegate;
+        if (chosen != null) {
+            return chosen;
+        }
+        synchronized (this) {
+            if (delegate == null) {
+                delegate = detect();
+            }
+            return delegate;
+        }
+    }
+
+    /** The chosen source, or {@code null} before a successful detection. */
+    TokenSource chosen() {
+        return delegate;
+    }
+
+    private TokenSource detect() {
+        String tokenFileProperty = SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.property();
+        String tokenFileVariable = SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.environmentVariable();
+        // The AWS SDK's precedence: the system property wins over the environment variable.
+        String tokenFile = lookup(tokenFileProperty);
+        String tokenFileSetting = "system property " + tokenFileProperty;
+        if (tokenFile == null) {
+            tokenFile = lookup(tokenFileVariable);
+            tokenFileSetting = tokenFileVariable;
+        }
+        if (tokenFile != null) {
+            return chose(TokenSources.file(Path.of(tokenFile)), tokenFileSetting + " is set");
+        }
+
+        String metadataHost = lookup(GCE_METADATA_HOST);
+        if (metadataHost != null) {
+            return chose(TokenSources.metadataServer(audience), GCE_METADATA_HOST + " is set to " + metadataHost);
+        }
+        if (onGoogleCloud.getAsBoolean()) {
+            return chose(TokenSources.metadataServer(audience),
+                    "this is Google Cloud (" + DMI_PRODUCT_NAME + " says Google)");
+        }
+
+        TokenSource adc;
+        try {
+            adc = applicationDefault.apply(audience);
+        } catch (TokenSourceException e) {
+            throw TokenSourceException.configurationFailure("No web identity token source fits this environment. "
+                    + "Tried, in order: "
+                    + "(1) token file: " + tokenFileVariable + " and system property " + tokenFileProperty
+                    + " are not set; on GKE, mount a projected serviceAccountToken volume (audience "
+                    + TokenSources.STS_AUDIENCE + ") and set " + tokenFileVariable + " to the token's path. "
+                    + "(2) metadata server: " + GCE_METADATA_HOST + " is not set and this is not Google Cloud ("
+                    + DMI_PRODUCT_NAME + " does not say Google); on GKE with Workload Identity or on a Compute "
+                    + "Engine VM it is found by itself, elsewhere set " + GCE_METADATA_HOST + " to the metadata "
+                    + "server's host:port. "
+                    + "(3) Application Default Credentials: " + e.getMessage(), e);
+        }
+        return chose(adc, "Application Default Credentials were found, with no " + tokenFileVariable
+                + ", no " + GCE_METADATA_HOST + " and no Google Cloud machine");
+    }
+
+    private TokenSource chose(TokenSource source, String why) {
+        log.info("Keyless reads web identity tokens from {}, because {}", source, why);
+        return source;
+    }
+
+    private String lookup(String name) {
+        String value = environment.apply(name);
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    private static String systemPropertyOrEnv(String name) {
+        String value = System.getProperty(name);
+        return value != null ? value : System.getenv(name);
+    }
+
+    /** What google-auth-library checks on Linux; no network probe, so detection never waits on a timeout. */
+    private static boolean dmiSaysGoogle() {
+        try {
+            return Files.readString(DMI_PRODUCT_NAME, StandardCharsets.UTF_8).contains("Google");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        TokenSource chosen = delegate;
+        return chosen == null ? "token source detection (not yet run)" : "detected token source (" + chosen + ")";
     }
 }
