@@ -127,8 +127,9 @@ public final class Demo {
         // The pod has been running a while: the kubelet is due to rotate its token in step 4.
         volume.write(issuer.mintServiceAccountToken(NAMESPACE, SERVICE_ACCOUNT, POD,
                 clock.instant().minus(ROTATION_AGE), TOKEN_LIFETIME));
-        detail("Wrote pod " + NAMESPACE + "/" + POD + "'s projected service-account token the way the kubelet "
-                + "does (..data symlink swap): " + volume.tokenPath());
+        detail("Wrote pod " + NAMESPACE + "/" + POD + "'s projected service-account token (issued "
+                + ROTATION_AGE.toMinutes() + " min ago, valid " + TOKEN_LIFETIME.toMinutes() + " min) the way the "
+                + "kubelet does, with a ..data symlink swap: " + volume.tokenPath());
         detail("Token claims: " + TokenSources.file(volume.tokenPath()).fetchToken().describeClaims());
         return volume.tokenPath();
     }
@@ -165,8 +166,8 @@ public final class Demo {
         volume.write(issuer.mintServiceAccountToken(NAMESPACE, SERVICE_ACCOUNT, POD, TOKEN_LIFETIME));
         TokenSource file = TokenSources.file(volume.tokenPath());
         WebIdentityToken rotated = file.fetchToken();
-        step(4, "The kubelet rotated the token at 80% of its lifetime: a new ..data now points at a token that "
-                + "expires at " + rotated.expirationTime().orElse(null));
+        step(4, "The kubelet rotated the token at 80% of its lifetime: ..data now points at a new token, valid "
+                + "until " + rotated.expirationTime().orElse(null));
 
         int callsBefore = sts.exchanges().size();
         provider.resolveCredentials();
