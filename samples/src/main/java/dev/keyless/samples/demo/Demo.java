@@ -112,7 +112,9 @@ public final class Demo {
                 }
             }
         } catch (Exception e) {
+            // Keyless's and the fixtures' messages never hold a token or a secret, so the trace is safe to show.
             out.println("Demo FAILED: " + e);
+            e.printStackTrace(out);
             return 1;
         }
         out.printf("Demo finished in %.1f s: credentials from a GKE-shaped token via STS, a token rotation picked"
@@ -143,7 +145,7 @@ public final class Demo {
     }
 
     private boolean resolve(WebIdentityCredentialsProvider provider, LocalSts sts) {
-        step(3, "Built a WebIdentityCredentialsProvider: " + provider);
+        step(3, "Built the provider: " + provider);
         long t0 = System.nanoTime();
         AwsCredentials credentials = provider.resolveCredentials();
         long millis = (System.nanoTime() - t0) / 1_000_000;

@@ -115,7 +115,7 @@ public final class ProjectedTokenVolume implements AutoCloseable {
 
     /** Deletes the directory and everything in it, without following links. */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             deleteRecursively(dir);
         } catch (IOException e) {

@@ -36,7 +36,7 @@ class DemoTest {
                 .contains("1. Started a local OIDC issuer at http://127.0.0.1:")
                 .contains("sub=system:serviceaccount:checkout:checkout-api, aud=sts.amazonaws.com")
                 .contains("2. Started a local STS at http://127.0.0.1:")
-                .contains("3. Built a WebIdentityCredentialsProvider")
+                .contains("3. Built the provider: WebIdentityCredentialsProvider(roleArn=" + ROLE_ARN)
                 .containsPattern("account 123456789012, provider KeylessWebIdentityCredentialsProvider, "
                         + "expiring at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(in 5\\d min\\)")
                 .contains("assumed-role/checkout-s3-writer/checkout-api-7d9f8b6c4-x2k9p")
