@@ -159,7 +159,8 @@ public final class LocalSts implements AutoCloseable {
     }
 
     /**
-     * Every call answered so far, oldest first.
+     * Every well-formed call so far (those refused for a missing or malformed parameter are not kept), oldest
+     * first.
      *
      * @return an immutable copy
      */
