@@ -125,7 +125,7 @@ public final class FailureMessages {
         if (token == null || token.issuer() == null) {
             return "the token's issuer";
         }
-        return token.issuer().replaceFirst("^https://", "");
+        return token.issuer().replaceFirst("^https?://", "");
     }
 
     private static String audience(WebIdentityToken token) {
