@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyless.testing.FakeMetadataServer;
 import dev.keyless.testing.MotoServer;
 import dev.keyless.testing.TestTokens;
+import dev.keyless.token.MetadataServerTokenSources;
 import dev.keyless.token.TokenSource;
-import dev.keyless.token.TokenSourceException;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,37 +168,9 @@ class MotoInteropTest {
         return Files.createSymbolicLink(volume.resolve("token"), Path.of("..data", "token"));
     }
 
-    /**
-     * The metadata server's identity endpoint, read with the header GKE requires.
-     * TODO: replace with MetadataServerTokenSources.forHost(metadata.hostAndPort(), audience) once the metadata
-     * server token source is merged; this lambda only exists until then.
-     */
+    /** Path B as a pod runs it: Keyless's metadata-server source, pointed at the fake as GCE_METADATA_HOST would. */
     private static TokenSource metadataServer(FakeMetadataServer metadata, String audience) {
-        HttpClient http = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
-        String source = "metadata server " + metadata.hostAndPort();
-        return () -> {
-            HttpRequest request = HttpRequest.newBuilder(metadata.identityUri(audience))
-                    .header(FakeMetadataServer.FLAVOR_HEADER, FakeMetadataServer.FLAVOR)
-                    .timeout(Duration.ofSeconds(5))
-                    .GET()
-                    .build();
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200) {
-                    throw TokenSourceException.transientFailure(source + " answered HTTP " + response.statusCode(),
-                            null);
-                }
-                return WebIdentityToken.of(response.body().trim(), source);
-            } catch (IOException e) {
-                throw TokenSourceException.transientFailure("Could not reach " + source, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw TokenSourceException.transientFailure("Interrupted reading " + source, e);
-            }
-        };
+        return MetadataServerTokenSources.forHost(metadata.hostAndPort(), audience);
     }
 
     /** Records the access key id each signed request carries (not secret: it is in every Authorization header). */
