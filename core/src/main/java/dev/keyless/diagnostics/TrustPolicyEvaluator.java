@@ -71,6 +71,18 @@ public final class TrustPolicyEvaluator {
     }
 
     /**
+     * Evaluates an inspected token.
+     *
+     * @param policyJson the trust policy
+     * @param report the token's report
+     * @param roleArn the role whose trust policy it is
+     * @return the verdict
+     */
+    public static PolicyVerdict evaluate(String policyJson, TokenReport report, String roleArn) {
+        return evaluate(policyJson, report.claims(), roleArn);
+    }
+
+    /**
      * Evaluates a token a token source produced.
      *
      * @param policyJson the trust policy

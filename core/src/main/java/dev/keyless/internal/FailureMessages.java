@@ -1,5 +1,7 @@
 package dev.keyless.internal;
 
+import dev.keyless.diagnostics.TokenInspector;
+import dev.keyless.diagnostics.TrustPolicies;
 import dev.keyless.token.WebIdentityToken;
 import java.util.List;
 import software.amazon.awssdk.arns.Arn;
@@ -103,18 +105,15 @@ public final class FailureMessages {
         if (token == null) {
             return "";
         }
-        String account = Arn.tryFromString(roleArn).flatMap(Arn::accountId).orElse("ACCOUNT_ID");
-        if (isGoogle(token)) {
-            String aud = token.authorizedParty() != null ? token.authorizedParty() : audience(token);
-            return "A matching statement has Principal {\"Federated\": \"accounts.google.com\"}, Action "
-                    + "sts:AssumeRoleWithWebIdentity and StringEquals {\"accounts.google.com:aud\": \"" + aud
-                    + "\", \"accounts.google.com:oaud\": \"" + audience(token) + "\", \"accounts.google.com:sub\": \""
-                    + token.subject() + "\"} (AWS compares accounts.google.com:aud with the token's azp).";
+        String account = Arn.tryFromString(roleArn).flatMap(Arn::accountId).orElse(null);
+        try {
+            String policy = TrustPolicies.trustPolicy(TokenInspector.inspect(token), account).toJson();
+            return "A trust policy that admits exactly this token: " + policy
+                    + (isGoogle(token) ? " (AWS compares accounts.google.com:aud with the token's azp)." : "")
+                    + " Check the role's current policy offline with: keyless check-policy --policy-file <its trust policy JSON> --role-arn " + roleArn + ".";
+        } catch (IllegalArgumentException e) {
+            return "The token lacks the claims a trust policy needs: " + e.getMessage();
         }
-        String host = issuerHost(token);
-        return "A matching statement has Principal {\"Federated\": \"arn:aws:iam::" + account + ":oidc-provider/"
-                + host + "\"}, Action sts:AssumeRoleWithWebIdentity and StringEquals {\"" + host + ":aud\": \""
-                + audience(token) + "\", \"" + host + ":sub\": \"" + token.subject() + "\"}.";
     }
 
     private static boolean isGoogle(WebIdentityToken token) {

@@ -1,0 +1,101 @@
+package dev.keyless.diagnostics;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.policybuilder.iam.IamConditionOperator;
+import software.amazon.awssdk.policybuilder.iam.IamEffect;
+import software.amazon.awssdk.policybuilder.iam.IamPolicy;
+import software.amazon.awssdk.policybuilder.iam.IamPolicyWriter;
+import software.amazon.awssdk.policybuilder.iam.IamPrincipalType;
+import software.amazon.awssdk.policybuilder.iam.IamStatement;
+
+/**
+ * The IAM trust policy that admits exactly the identity of a token, and no other; written with the AWS
+ * SDK's {@code iam-policy-builder}. Stateless and thread-safe.
+ *
+ * <ul>
+ *   <li>GKE (and other OIDC) tokens: {@code Federated} the account's
+ *       {@code oidc-provider/<issuer without https://>}, {@code StringEquals} on {@code <issuer>:aud} and
+ *       {@code <issuer>:sub}.</li>
+ *   <li>Google service-account tokens: {@code Federated} {@code accounts.google.com}, {@code StringEquals}
+ *       on {@code accounts.google.com:aud} (which AWS compares with {@code azp}), {@code :oaud} (the token's
+ *       {@code aud}) and {@code :sub} (the numeric unique id).</li>
+ * </ul>
+ */
+public final class TrustPolicies {
+
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final String ACTION = "sts:AssumeRoleWithWebIdentity";
+    private static final String GOOGLE = "accounts.google.com";
+
+    private TrustPolicies() {
+    }
+
+    /**
+     * The trust policy, pretty-printed JSON.
+     *
+     * @param report the inspected token
+     * @param accountId the AWS account that owns the role (and the OIDC provider)
+     * @return the policy JSON
+     * @throws IllegalArgumentException if the account id is not 12 digits, or the token lacks iss, sub or aud
+     */
+    public static String trustPolicyJson(TokenReport report, String accountId) {
+        return trustPolicy(report, accountId).toJson(IamPolicyWriter.builder().prettyPrint(true).build());
+    }
+
+    /**
+     * The trust policy.
+     *
+     * @param report the inspected token
+     * @param accountId the AWS account that owns the role
+     * @return the policy
+     */
+    public static IamPolicy trustPolicy(TokenReport report, String accountId) {
+        Objects.requireNonNull(report, "report");
+        if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
+            throw new IllegalArgumentException("The AWS account id '" + accountId + "' is not 12 digits.");
+        }
+        if (report.issuer() == null || report.subject() == null || report.audience().isEmpty()) {
+            throw new IllegalArgumentException("The token lacks iss, sub or aud; no trust policy can pin its identity.");
+        }
+        String aud = report.audience().get(0);
+        IamStatement.Builder statement = IamStatement.builder()
+                .effect(IamEffect.ALLOW)
+                .addAction(ACTION);
+        if (report.kind() == TokenKind.GOOGLE_SERVICE_ACCOUNT) {
+            String azp = report.authorizedParty() != null ? report.authorizedParty() : aud;
+            statement.addPrincipal(IamPrincipalType.FEDERATED, GOOGLE)
+                    .addCondition(IamConditionOperator.STRING_EQUALS, GOOGLE + ":aud", azp)
+                    .addCondition(IamConditionOperator.STRING_EQUALS, GOOGLE + ":oaud", aud)
+                    .addCondition(IamConditionOperator.STRING_EQUALS, GOOGLE + ":sub", report.subject());
+        } else {
+            String host = providerHost(report.issuer());
+            statement.addPrincipal(IamPrincipalType.FEDERATED, "arn:aws:iam::" + accountId + ":oidc-provider/" + host)
+                    .addCondition(IamConditionOperator.STRING_EQUALS, host + ":aud", aud)
+                    .addCondition(IamConditionOperator.STRING_EQUALS, host + ":sub", report.subject());
+        }
+        return IamPolicy.builder().version("2012-10-17").addStatement(statement.build()).build();
+    }
+
+    /**
+     * The {@code aws iam create-open-id-connect-provider} arguments that register the token's issuer, for GKE
+     * and other OIDC issuers (Google tokens need no OIDC provider). AWS validates well-known issuers with
+     * its trusted CAs, but the AWS CLI v1 still requires a thumbprint list: pass the issuer's certificate
+     * thumbprint there.
+     *
+     * @param report the inspected token
+     * @return the arguments after {@code aws}, or an empty list for a Google token
+     */
+    public static List<String> createOpenIdConnectProviderArgs(TokenReport report) {
+        if (report.kind() == TokenKind.GOOGLE_SERVICE_ACCOUNT || report.issuer() == null) {
+            return List.of();
+        }
+        return List.of("iam", "create-open-id-connect-provider", "--url", report.issuer(),
+                "--client-id-list", String.join(",", report.audience()));
+    }
+
+    static String providerHost(String issuer) {
+        return issuer.replaceFirst("^https?://", "").replaceAll("/+$", "");
+    }
+}
