@@ -187,6 +187,19 @@ public final class TokenReport {
     }
 
     /**
+     * One line naming the identity: kind, {@code iss}, {@code sub}, {@code aud} and expiry. Never the token.
+     *
+     * @return the summary
+     */
+    public String summary() {
+        if (kind == TokenKind.NOT_A_JWT) {
+            return describeKind();
+        }
+        return describeKind() + ": iss " + issuer() + ", sub " + subject() + ", aud " + String.join(",", audience())
+                + (expiresAt() == null ? "" : ", exp " + relative(expiresAt()));
+    }
+
+    /**
      * A human-readable, multi-line report; times are shown relative to {@link #inspectedAt()}.
      *
      * @return the text

@@ -1,0 +1,65 @@
+package dev.keyless.cli;
+
+import dev.keyless.diagnostics.PolicyVerdict;
+import dev.keyless.diagnostics.TokenInspector;
+import dev.keyless.diagnostics.TokenReport;
+import dev.keyless.diagnostics.TokenKind;
+import dev.keyless.diagnostics.TrustPolicyEvaluator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "check-policy", mixinStandardHelpOptions = true,
+        description = {"Decide offline whether a role's trust policy admits this token.",
+                "Evaluates the policy as STS would; when it refuses, names the statement and condition that failed, "
+                        + "with the token's value beside the policy's.",
+                "Exit code 0 when admitted, 1 otherwise."})
+final class CheckPolicyCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private Keyless cli;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private TokenOptions tokens;
+
+    @Option(names = "--policy-file", required = true, paramLabel = "FILE",
+            description = "The trust policy JSON, as IAM shows it (aws iam get-role --query Role.AssumeRolePolicyDocument).")
+    private Path policyFile;
+
+    @Option(names = "--role-arn", paramLabel = "ARN", description = "The role whose policy this is. Default: $AWS_ROLE_ARN.")
+    private String roleArn;
+
+    @Override
+    public Integer call() throws Exception {
+        tokens.validate(spec);
+        String policy;
+        try {
+            policy = Files.readString(policyFile, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("No policy file at " + policyFile.toAbsolutePath() + ".");
+        }
+        String role = roleArn != null ? roleArn : cli.env("AWS_ROLE_ARN");
+        if (role == null || role.isBlank()) {
+            throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN.");
+        }
+        TokenReport report = TokenInspector.inspect(tokens.readRaw(cli));
+        if (report.kind() == TokenKind.NOT_A_JWT) {
+            spec.commandLine().getErr().println(report.toText().stripTrailing());
+            return Keyless.FAILED;
+        }
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(policy, report, role.strip());
+        spec.commandLine().getOut().println(verdict.describe().stripTrailing());
+        return verdict.admitted() ? 0 : Keyless.FAILED;
+    }
+}

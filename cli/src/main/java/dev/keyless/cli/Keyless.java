@@ -1,0 +1,96 @@
+package dev.keyless.cli;
+
+import dev.keyless.internal.Redaction;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code keyless} command. Exit codes: 0 success (token sane, policy admits, doctor passed),
+ * 1 the check failed or federation is broken, 2 the command line is wrong.
+ *
+ * <p>No token, secret access key or session token is ever printed, except the credentials
+ * {@code credential-process} exists to print on standard output.
+ */
+@Command(name = "keyless", mixinStandardHelpOptions = true, versionProvider = Keyless.Version.class,
+        description = "Google-to-AWS web identity federation: inspect tokens, write and check trust policies, "
+                + "diagnose a pod, and serve credential_process.",
+        subcommands = {InspectCommand.class, TrustPolicyCommand.class, CheckPolicyCommand.class, DoctorCommand.class,
+                CredentialProcessCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success", "  1  the check failed, or federation is broken", "  2  wrong command line"})
+public final class Keyless implements Runnable {
+
+    /** Exit code when a check fails or federation is broken. */
+    static final int FAILED = 1;
+
+    private final Function<String, String> environment;
+    private final InputStream stdin;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Log what Keyless does (never tokens or keys) to standard error.")
+    void verbose(boolean verbose) {
+        if (verbose) {
+            System.setProperty("org.slf4j.simpleLogger.log.dev.keyless", "debug");
+        }
+    }
+
+    Keyless(Function<String, String> environment, InputStream stdin) {
+        this.environment = environment;
+        this.stdin = stdin;
+    }
+
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine(System::getenv, System.in).execute(args));
+    }
+
+    /** The command line, with the environment and standard input it reads (tests pass their own). */
+    static CommandLine commandLine(Function<String, String> environment, InputStream stdin) {
+        CommandLine cli = new CommandLine(new Keyless(environment, stdin));
+        cli.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("keyless: " + Redaction.scrub(e.getMessage()));
+            err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("keyless: " + Redaction.scrub(e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()));
+            return FAILED;
+        });
+        return cli;
+    }
+
+    String env(String name) {
+        return environment.apply(name);
+    }
+
+    InputStream stdin() {
+        return stdin;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version in the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Keyless.class.getPackage().getImplementationVersion();
+            return new String[] {"keyless " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.keyless.cli;
+
+import dev.keyless.token.TokenSource;
+import dev.keyless.token.TokenSources;
+import dev.keyless.token.WebIdentityToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Where a command reads its token: a file, the metadata server, or standard input ({@code -}); by default
+ * {@code AWS_WEB_IDENTITY_TOKEN_FILE} when set, else what {@link TokenSources#detect(String)} finds.
+ */
+final class TokenOptions {
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Where where = new Where();
+
+    @Option(names = "--audience", paramLabel = "AUD",
+            description = "The aud to ask the metadata server or Google credentials for (path B: your Google "
+                    + "service account's numeric unique id, or the audience your trust policy names). "
+                    + "Default: sts.amazonaws.com.")
+    String audience;
+
+    static final class Where {
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "Read the token from FILE (path A: the projected token, e.g. "
+                        + "/var/run/secrets/aws/sts.amazonaws.com/serviceaccount/token).")
+        Path tokenFile;
+
+        @Option(names = "--metadata", description = "Fetch a Google service-account identity token from the GKE or "
+                + "GCE metadata server (path B); honours GCE_METADATA_HOST.")
+        boolean metadata;
+
+        @Parameters(arity = "0..1", paramLabel = "-", description = "Read the token from standard input.")
+        String stdin;
+    }
+
+    private String audience() {
+        return audience == null ? TokenSources.STS_AUDIENCE : audience;
+    }
+
+    /**
+     * The token as text, exactly as found: not validated, so that {@code inspect} can say what is wrong with
+     * it. A missing or unreadable file is explained by the file source.
+     */
+    String readRaw(Keyless cli) throws IOException {
+        if (where.stdin != null) {
+            return new String(cli.stdin().readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+        Path file = file(cli);
+        if (file != null) {
+            if (Files.isRegularFile(file) && Files.isReadable(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            return TokenSources.file(file).fetchToken().value();
+        }
+        return source(cli).fetchToken().value();
+    }
+
+    /** The token source a provider would use with these options. */
+    TokenSource source(Keyless cli) throws IOException {
+        if (where.stdin != null) {
+            WebIdentityToken token = WebIdentityToken.of(readRaw(cli), "standard input");
+            return () -> token;
+        }
+        Path file = file(cli);
+        if (file != null) {
+            return TokenSources.file(file);
+        }
+        if (where.metadata) {
+            return TokenSources.metadataServer(audience());
+        }
+        return TokenSources.detect(audience());
+    }
+
+    private Path file(Keyless cli) {
+        if (where.tokenFile != null) {
+            return where.tokenFile;
+        }
+        if (where.metadata) {
+            return null;
+        }
+        String fromEnvironment = cli.env("AWS_WEB_IDENTITY_TOKEN_FILE");
+        return fromEnvironment == null || fromEnvironment.isBlank() ? null : Path.of(fromEnvironment.strip());
+    }
+
+    void validate(picocli.CommandLine.Model.CommandSpec spec) {
+        if (where.stdin != null && !where.stdin.equals("-")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Unexpected argument (" + where.stdin.length() + " characters); to pass a token, pipe it in "
+                            + "and use '-', or use --token-file.");
+        }
+    }
+}
