@@ -9,6 +9,7 @@ import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSourceException;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -380,17 +381,31 @@ public final class WebIdentityCredentialsProvider
         }
     }
 
+    private WebIdentityToken fetchToken() throws IOException {
+        WebIdentityToken token = tokenSource.fetchToken();
+        if (token == null) {
+            throw TokenSourceException.configurationFailure(
+                    "The token source " + tokenSource + " returned null instead of a token.", null);
+        }
+        return token;
+    }
+
+    private static boolean expired(WebIdentityToken token, long now) {
+        return token.expirationTime().map(exp -> exp.toEpochMilli() <= now).orElse(false);
+    }
+
     private Cached fetch() throws Failure.Thrown {
         WebIdentityToken token = null;
         try {
-            token = tokenSource.fetchToken();
-            if (token == null) {
-                throw TokenSourceException.configurationFailure(
-                        "The token source " + tokenSource + " returned null instead of a token.", null);
-            }
+            token = fetchToken();
             long now = clock.millis();
+            if (expired(token, now)) {
+                // Read once more: a token caught just before the kubelet's rotation is replaced by now. A file
+                // that is still expired is not being rotated at all.
+                token = fetchToken();
+            }
             Instant tokenExpiry = token.expirationTime().orElse(null);
-            if (tokenExpiry != null && tokenExpiry.toEpochMilli() <= now) {
+            if (expired(token, now)) {
                 throw new Failure.Thrown(newFailure(FailureKind.TOKEN_EXPIRED,
                         TokenSourceException.configurationFailure("The token expired at " + tokenExpiry
                                 + " (local time " + Instant.ofEpochMilli(now) + ").", null), token));

@@ -119,6 +119,13 @@ final class GoogleCredentialsTokenSource implements TokenSource {
                     + "cannot choose the audience. Use a service-account key, impersonated credentials, or the "
                     + "metadata server.", null);
         }
+        String account = account(credentials);
+        if (account != null && token.email() != null && !account.equalsIgnoreCase(token.email())) {
+            // The trust policy pins sub to this account's unique id: a token for another one would be refused.
+            throw TokenSourceException.configurationFailure("The ID token minted from " + description
+                    + " names another service account (" + token.describeClaims() + ", email " + token.email()
+                    + "). Check the impersonation chain of these credentials.", null);
+        }
         return token;
     }
 
@@ -144,14 +151,20 @@ final class GoogleCredentialsTokenSource implements TokenSource {
     /** The type and, where it is known without I/O, the service account's email; never key material. */
     private static String describe(GoogleCredentials credentials) {
         String type = credentials.getClass().getSimpleName();
-        String account = null;
+        String account = account(credentials);
+        return account == null ? type : type + " " + account;
+    }
+
+    /** The service account's email where it is known without I/O, else {@code null}. */
+    private static String account(GoogleCredentials credentials) {
         if (credentials instanceof ServiceAccountCredentials) {
-            account = ((ServiceAccountCredentials) credentials).getClientEmail();
-        } else if (credentials instanceof ImpersonatedCredentials) {
-            account = ((ImpersonatedCredentials) credentials).getAccount();
+            return ((ServiceAccountCredentials) credentials).getClientEmail();
+        }
+        if (credentials instanceof ImpersonatedCredentials) {
+            return ((ImpersonatedCredentials) credentials).getAccount();
         }
         // ComputeEngineCredentials.getAccount() asks the metadata server, so it is left out.
-        return account == null ? type : type + " " + account;
+        return null;
     }
 
     @Override

@@ -252,7 +252,15 @@ final class MetadataServerTokenSource implements TokenSource {
                     + "HTTP 200 with more than " + MAX_BODY_BYTES + " bytes, which cannot be an identity token. "
                     + "Check " + origin() + ".", null);
         }
-        return WebIdentityToken.of(new String(body, StandardCharsets.UTF_8).strip(), description);
+        WebIdentityToken token = WebIdentityToken.of(new String(body, StandardCharsets.UTF_8).strip(), description);
+        if (!token.audience().contains(audience)) {
+            // A real metadata server mints exactly the audience asked for; STS would take this token and the
+            // trust policy's aud condition would refuse it with a bare AccessDenied.
+            throw TokenSourceException.configurationFailure("The metadata server at " + endpoint + " answered with "
+                    + "a token for another audience than the one asked for (" + audience + "): "
+                    + token.describeClaims() + ". Check " + origin() + ".", null);
+        }
+        return token;
     }
 
     private TokenSourceException notRetryable(int status, String excerpt, HttpURLConnection connection) {

@@ -88,6 +88,11 @@ public final class StsStub implements AutoCloseable {
     }
 
     public ResponseDefinitionBuilder success(Instant expiration) {
+        return success("<Expiration>" + expiration + "</Expiration>");
+    }
+
+    /** A success whose {@code Expiration} element is {@code expirationElement}: empty, malformed, or missing. */
+    public ResponseDefinitionBuilder success(String expirationElement) {
         int n = issued.incrementAndGet();
         return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(
                 "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
@@ -101,7 +106,7 @@ public final class StsStub implements AutoCloseable {
                 + "    <Credentials>\n"
                 + "      <SessionToken>" + SESSION_TOKEN_PREFIX + n + "</SessionToken>\n"
                 + "      <SecretAccessKey>" + SECRET_PREFIX + n + "</SecretAccessKey>\n"
-                + "      <Expiration>" + expiration + "</Expiration>\n"
+                + "      " + expirationElement + "\n"
                 + "      <AccessKeyId>ASIAKEYLESSTEST" + n + "</AccessKeyId>\n"
                 + "    </Credentials>\n"
                 + "    <Provider>arn:aws:iam::" + ACCOUNT_ID + ":oidc-provider/container.googleapis.com</Provider>\n"

@@ -116,6 +116,20 @@ class GoogleCredentialsTokenSourceTest {
     }
 
     @Test
+    void fetchToken_tokenForAnotherServiceAccount_configurationFailureBeforeSts() throws Exception {
+        String other = TestTokens.sign(TestTokens.googleClaims(Instant.now(), AUDIENCE).subject("998877665544332211000")
+                .claim("email", "payments@payments-prod.iam.gserviceaccount.com").build());
+        body.set("{\"id_token\": \"" + other + "\"}");
+        TokenSource source = new GoogleCredentialsTokenSource(serviceAccount(), AUDIENCE);
+
+        TokenSourceException e = catchThrowableOfType(TokenSourceException.class, source::fetchToken);
+
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("another service account", "payments@payments-prod.iam.gserviceaccount.com",
+                "sub=998877665544332211000", TestTokens.GSA_EMAIL).doesNotContain("eyJ");
+    }
+
+    @Test
     void fetchToken_tokenServerAnswers500_transientFailureWithoutToken() throws Exception {
         status.set(500);
         // A hostile error body that echoes a token: it must not reach the message.

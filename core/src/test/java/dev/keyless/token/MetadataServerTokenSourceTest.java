@@ -293,6 +293,18 @@ class MetadataServerTokenSourceTest {
     }
 
     @Test
+    void fetchToken_answerForAnotherAudience_isRefusedBeforeSts() {
+        String other = TestTokens.google(Instant.now(), TestTokens.GSA_UNIQUE_ID);
+        FakeMetadataServer server = server(Answer.token(other));
+
+        TokenSourceException e = fetchFailure(source(server.hostAndPort()));
+
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("another audience", "(" + AUDIENCE + ")", "aud=" + TestTokens.GSA_UNIQUE_ID)
+                .doesNotContain("eyJ");
+    }
+
+    @Test
     void fetchToken_answer200WithSomethingElseThanAJwt_failsAsConfiguration() {
         FakeMetadataServer server = server(Answer.token("<html>captive portal</html>"));
 
