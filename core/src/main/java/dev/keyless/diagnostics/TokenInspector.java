@@ -84,9 +84,11 @@ public final class TokenInspector {
         JWT parsed;
         try {
             parsed = JWTParser.parse(value);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
+            // nimbus 10 throws NullPointerException, not ParseException, for a header that is JSON null.
             findings.add(new Finding(Finding.Severity.ERROR, "not-a-jwt", "This is not a JWT ("
-                    + Redaction.scrub(e.getMessage()) + ").",
+                    + (e instanceof ParseException ? Redaction.scrub(e.getMessage()) : "its header is not a JSON object")
+                    + ").",
                     "Pass the token itself: three base64url segments joined by dots, as the projected token file or "
                             + "the metadata server's identity endpoint returns it."));
             return new TokenReport(now, value.length(), null, null, Map.of(), TokenKind.NOT_A_JWT, sorted(findings), false);
@@ -94,7 +96,7 @@ public final class TokenInspector {
         Map<String, Object> claims;
         try {
             claims = parsed.getJWTClaimsSet().toJSONObject();
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             findings.add(new Finding(Finding.Severity.ERROR, "not-a-jwt", "The token's payload is not a JSON object.",
                     "Pass an OIDC ID token."));
             return new TokenReport(now, value.length(), null, null, Map.of(), TokenKind.NOT_A_JWT, sorted(findings), false);

@@ -67,6 +67,9 @@ public final class TrustPolicyEvaluator {
             return evaluate(policyJson, JWTParser.parse(jwt).getJWTClaimsSet().toJSONObject(), roleArn);
         } catch (ParseException e) {
             throw new IllegalArgumentException("The token is not a JWT: " + e.getMessage(), e);
+        } catch (NullPointerException e) {
+            // nimbus 10 throws it for a header that is JSON null.
+            throw new IllegalArgumentException("The token is not a JWT: its header is not a JSON object.");
         }
     }
 

@@ -84,6 +84,9 @@ public final class WebIdentityToken {
         } catch (ParseException e) {
             // nimbus's messages describe the structure, never echo the input.
             throw invalid(source, "it is not a JWT (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            // nimbus 10 throws NullPointerException for a header that is JSON null.
+            throw invalid(source, "it is not a JWT (its header is not a JSON object)", null);
         }
         if (jwt instanceof PlainJWT) {
             throw invalid(source, "it is unsigned (alg \"none\"); STS accepts RS256 only", null);
@@ -97,7 +100,7 @@ public final class WebIdentityToken {
         }
         try {
             return new WebIdentityToken(value, source, jwt.getJWTClaimsSet());
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw invalid(source, "its claims are not a JSON object (" + e.getMessage() + ")", e);
         }
     }

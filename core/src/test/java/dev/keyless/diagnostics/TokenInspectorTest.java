@@ -233,6 +233,14 @@ class TokenInspectorTest {
     }
 
     @Test
+    void inspect_headerThatIsJsonNull_isNotAJwt() {
+        // Found by FuzzTest: nimbus throws NullPointerException here, not ParseException.
+        String token = b64("null") + "." + b64("{}") + "." + b64("sig");
+
+        assertThat(codes(TokenInspector.inspect(token, CLOCK))).containsExactly("not-a-jwt");
+    }
+
+    @Test
     void inspect_null_isNotAJwt() {
         assertThat(TokenInspector.inspect((String) null, CLOCK).kind()).isEqualTo(TokenKind.NOT_A_JWT);
     }

@@ -69,6 +69,17 @@ class WebIdentityTokenTest {
     }
 
     @Test
+    void of_headerThatIsJsonNull_rejectedAsNotAJwt() {
+        // Found by FuzzTest: nimbus throws NullPointerException here, not ParseException.
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String token = b64.encodeToString("null".getBytes()) + "." + b64.encodeToString("{}".getBytes()) + ".c2ln";
+
+        assertThatThrownBy(() -> WebIdentityToken.of(token))
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining("not a JWT");
+    }
+
+    @Test
     void of_twoSegments_rejectedAsNotAJwt() {
         String jwt = TestTokens.gke(NOW, Duration.ofHours(1));
         String twoSegments = jwt.substring(0, jwt.lastIndexOf('.'));
