@@ -2,6 +2,7 @@ package dev.keyless;
 
 import dev.keyless.internal.FailureKind;
 import dev.keyless.internal.FailureMessages;
+import dev.keyless.internal.RedactErrorResponses;
 import dev.keyless.internal.Redaction;
 import dev.keyless.internal.RefreshExecutors;
 import dev.keyless.internal.SessionNames;
@@ -581,9 +582,11 @@ public final class WebIdentityCredentialsProvider
                         .connectionTimeout(Duration.ofSeconds(3))
                         .socketTimeout(Duration.ofSeconds(10)))
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .retryOnExceptionInstanceOf(IdpCommunicationErrorException.class)
-                        .maxAttempts(3)
-                        .build()));
+                                .retryOnExceptionInstanceOf(IdpCommunicationErrorException.class)
+                                .maxAttempts(3)
+                                .build())
+                        // An STS error that echoes the token must not reach the SDK's own exception and logs.
+                        .addExecutionInterceptor(new RedactErrorResponses()));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
