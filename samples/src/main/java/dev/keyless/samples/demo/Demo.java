@@ -2,6 +2,8 @@ package dev.keyless.samples.demo;
 
 import dev.keyless.WebIdentityCredentialsException;
 import dev.keyless.WebIdentityCredentialsProvider;
+import dev.keyless.diagnostics.PolicyVerdict;
+import dev.keyless.diagnostics.TrustPolicyEvaluator;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
@@ -89,9 +91,9 @@ public final class Demo {
             try (LocalSts sts = LocalSts.start(issuer.issuerUrl(), clock)) {
                 this.sts = sts;
                 String roleArn = sts.createRole("checkout-s3-writer",
-                        new DemoTrustRule(LocalOidcIssuer.STS_AUDIENCE, SUBJECT));
+                        LocalSts.trustPolicyFor(issuer, NAMESPACE, SERVICE_ACCOUNT));
                 String otherRoleArn = sts.createRole("payments-ledger-reader",
-                        new DemoTrustRule(LocalOidcIssuer.STS_AUDIENCE, OTHER_SUBJECT));
+                        LocalSts.trustPolicyFor(issuer, "payments", "payments-api"));
                 startSts(sts, roleArn, otherRoleArn);
                 boolean ok;
                 try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
@@ -101,10 +103,8 @@ public final class Demo {
                         .stsEndpoint(sts.endpoint())
                         .build()) {
                     ok = resolve(provider, sts);
-                    // Seam for the S3 step (a later issue): start an in-JVM S3 beside LocalSts in step 2 and call
-                    // it here with an S3Client built on `provider`.
                     ok = ok && rotate(provider, issuer, volume, sts);
-                    ok = ok && refuse(provider, otherRoleArn);
+                    ok = ok && refuse(provider, otherRoleArn, tokenFile);
                 }
                 if (!ok) {
                     out.println("Demo FAILED: a step did not do what it should (see above).");
@@ -140,8 +140,9 @@ public final class Demo {
         step(2, "Started a local STS at " + sts.endpoint() + " (AssumeRoleWithWebIdentity, STS query protocol)");
         detail("Like an IAM OIDC provider, it trusts " + issuer.issuerUrl() + " and checks every token's RS256 "
                 + "signature against the keys it fetches from the issuer's discovery document.");
-        detail("Role " + roleArn + " admits " + sts.trustRule(roleArn));
-        detail("Role " + otherRoleArn + " admits " + sts.trustRule(otherRoleArn));
+        detail("Role " + roleArn + " trusts " + SUBJECT + " (its trust policy is what `keyless trust-policy` prints, "
+                + "judged by Keyless's TrustPolicyEvaluator)");
+        detail("Role " + otherRoleArn + " trusts " + OTHER_SUBJECT);
     }
 
     private boolean resolve(WebIdentityCredentialsProvider provider, LocalSts sts) {
@@ -188,7 +189,8 @@ public final class Demo {
                 && call.tokenIssuedAt().isAfter(oldIssuedAt);
     }
 
-    private boolean refuse(WebIdentityCredentialsProvider provider, String otherRoleArn) {
+    private boolean refuse(WebIdentityCredentialsProvider provider, String otherRoleArn, Path tokenFile)
+            throws java.io.IOException {
         step(5, "A provider for " + otherRoleArn + ", whose trust policy admits only " + OTHER_SUBJECT
                 + ", with this pod's token:");
         try (WebIdentityCredentialsProvider wrongRole = provider.toBuilder().roleArn(otherRoleArn).build()) {
@@ -199,7 +201,14 @@ public final class Demo {
             detail("resolveCredentials() threw WebIdentityCredentialsException (STS error " + e.stsErrorCode()
                     + "), as it should. Keyless's diagnosis:");
             wrap(e.getMessage());
-            return "AccessDenied".equals(e.stsErrorCode());
+            // What `keyless check-policy` does: the role's policy against the token, offline, claim by claim.
+            PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(sts.trustPolicy(otherRoleArn),
+                    TokenSources.file(tokenFile).fetchToken(), otherRoleArn);
+            detail("Checked offline against the role's trust policy (keyless check-policy), the claim that differs:");
+            for (String line : verdict.describe().strip().split("\n")) {
+                out.println("     " + line.strip());
+            }
+            return "AccessDenied".equals(e.stsErrorCode()) && !verdict.admitted();
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.keyless.samples.demo;
 
+import dev.keyless.diagnostics.TokenInspector;
+import dev.keyless.diagnostics.TrustPolicies;
+import dev.keyless.diagnostics.TrustPolicyEvaluator;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -45,7 +48,8 @@ import java.util.regex.Pattern;
  * IAM OIDC provider registers), else {@code InvalidIdentityToken}; the issuer's keys are fetched over HTTP
  * from its discovery document's {@code jwks_uri}, else {@code IDPCommunicationError}; the RS256 signature
  * must verify, else {@code InvalidIdentityToken}; the token must not be expired, else
- * {@code ExpiredTokenException}; and the role's {@link DemoTrustRule} must admit it, else 403
+ * {@code ExpiredTokenException}; and the role's trust policy, judged by Keyless's {@link TrustPolicyEvaluator},
+ * must admit it, else 403
  * {@code AccessDenied}. Success returns fresh random credentials for {@code DurationSeconds} (default 3600,
  * the roles' MaxSessionDuration). Tokens and secrets are never logged.
  *
@@ -70,7 +74,7 @@ public final class LocalSts implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final DefaultResourceRetriever http = new DefaultResourceRetriever(2000, 2000, 64 * 1024);
-    private final Map<String, DemoTrustRule> roles = new ConcurrentHashMap<>();
+    private final Map<String, String> roles = new ConcurrentHashMap<>();
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
     private final List<IssuedCredentials> issued = new CopyOnWriteArrayList<>();
 
@@ -136,25 +140,41 @@ public final class LocalSts implements AutoCloseable {
     }
 
     /**
-     * Creates a role in account {@value #ACCOUNT_ID} whose trust policy is {@code rule}.
+     * Creates a role in account {@value #ACCOUNT_ID} with an IAM trust policy, as {@code aws iam create-role
+     * --assume-role-policy-document} would. Calls are judged by Keyless's {@link TrustPolicyEvaluator}.
      *
      * @param name the role's name
-     * @param rule who may assume it
+     * @param trustPolicyJson the trust policy document
      * @return the role's ARN
      */
-    public String createRole(String name, DemoTrustRule rule) {
+    public String createRole(String name, String trustPolicyJson) {
         String arn = "arn:aws:iam::" + ACCOUNT_ID + ":role/" + name;
-        roles.put(arn, Objects.requireNonNull(rule, "rule"));
+        roles.put(arn, Objects.requireNonNull(trustPolicyJson, "trustPolicyJson"));
         return arn;
     }
 
     /**
-     * The trust rule of a role.
+     * The trust policy that admits exactly one Kubernetes service account's tokens from {@code issuer}: what
+     * {@code keyless trust-policy} prints for such a token.
+     *
+     * @param issuer the token issuer
+     * @param namespace the service account's namespace
+     * @param serviceAccount the service account's name
+     * @return the policy JSON
+     */
+    public static String trustPolicyFor(LocalOidcIssuer issuer, String namespace, String serviceAccount) {
+        String sample = issuer.mintServiceAccountToken(namespace, serviceAccount, serviceAccount + "-pod",
+                java.time.Duration.ofMinutes(10));
+        return TrustPolicies.trustPolicyJson(TokenInspector.inspect(sample), ACCOUNT_ID);
+    }
+
+    /**
+     * The trust policy of a role.
      *
      * @param roleArn the role's ARN
-     * @return its rule, or {@code null} if there is no such role
+     * @return its policy JSON, or {@code null} if there is no such role
      */
-    public DemoTrustRule trustRule(String roleArn) {
+    public String trustPolicy(String roleArn) {
         return roles.get(roleArn);
     }
 
@@ -228,8 +248,8 @@ public final class LocalSts implements AutoCloseable {
         JWTClaimsSet claims = null;
         try {
             claims = verify(token);
-            DemoTrustRule rule = roles.get(roleArn);
-            if (rule == null || !rule.admits(claims)) {
+            String policy = roles.get(roleArn);
+            if (policy == null || !TrustPolicyEvaluator.evaluate(policy, claims.toJSONObject(), roleArn).admitted()) {
                 // Real STS does not say whether the role exists or its policy did not match.
                 throw new StsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
             }

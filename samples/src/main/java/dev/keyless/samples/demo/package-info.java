@@ -6,7 +6,7 @@
  * <p>Everything else in this package is a <em>demo fixture</em> standing in for a real peer, not part of
  * Keyless and not for production: {@link dev.keyless.samples.demo.LocalOidcIssuer} for a GKE cluster's
  * OIDC issuer, {@link dev.keyless.samples.demo.ProjectedTokenVolume} for the kubelet's projected token
- * volume, {@link dev.keyless.samples.demo.LocalSts} for AWS STS, and
- * {@link dev.keyless.samples.demo.DemoTrustRule} for a role's trust policy.
+ * volume, and {@link dev.keyless.samples.demo.LocalSts} for AWS STS (whose roles' trust policies are real IAM
+ * policy documents, judged by Keyless's {@code TrustPolicyEvaluator}).
  */
 package dev.keyless.samples.demo;

@@ -57,9 +57,13 @@ class DemoTest {
                 .contains("403 AccessDenied")
                 .contains(REFUSING_ROLE_ARN)
                 .contains("sub=system:serviceaccount:checkout:checkout-api")
-                .contains("Likely cause: the role's trust policy does not admit this token.");
+                .contains("Likely cause: the role's trust policy does not admit this token.")
+                .contains("(keyless check-policy)")
+                .contains("policy wants \"system:serviceaccount:payments:payments-api\", token has "
+                        + "\"system:serviceaccount:checkout:checkout-api\"");
 
-        assertThat(secrets(demo)).hasSize(2 + 2 * 3);
+        // Two pod tokens, two sample tokens behind the roles' trust policies, and two sets of credentials.
+        assertThat(secrets(demo)).hasSize(4 + 2 * 3);
         for (String text : List.of(output, logs)) {
             assertThat(text).doesNotContain("eyJ");
             for (String secret : secrets(demo)) {

@@ -31,7 +31,7 @@ class LocalStsTest {
         issuer = LocalOidcIssuer.start();
         otherIssuer = LocalOidcIssuer.start();
         sts = LocalSts.start(issuer.issuerUrl());
-        roleArn = sts.createRole("checkout-s3-writer", new DemoTrustRule("sts.amazonaws.com", Demo.SUBJECT));
+        roleArn = sts.createRole("checkout-s3-writer", LocalSts.trustPolicyFor(issuer, Demo.NAMESPACE, Demo.SERVICE_ACCOUNT));
         client = StsClient.builder()
                 .endpointOverride(sts.endpoint())
                 .region(Region.US_EAST_1)
@@ -90,7 +90,7 @@ class LocalStsTest {
     @Test
     void assume_subjectTheRoleDoesNotTrust_isAccessDenied() {
         String otherRole = sts.createRole("payments-ledger-reader",
-                new DemoTrustRule("sts.amazonaws.com", Demo.OTHER_SUBJECT));
+                LocalSts.trustPolicyFor(issuer, "payments", "payments-api"));
 
         assertThatThrownBy(() -> client.assumeRoleWithWebIdentity(r -> r.roleArn(otherRole)
                         .roleSessionName("demo-session").webIdentityToken(token(issuer, Instant.now()))))
