@@ -238,6 +238,11 @@ final class KeylessFederation implements AutoCloseable {
         return provider;
     }
 
+    /** The STS client the starter built for the provider. */
+    StsClient sts() {
+        return sts;
+    }
+
     RefreshLog refreshes() {
         return refreshes;
     }
