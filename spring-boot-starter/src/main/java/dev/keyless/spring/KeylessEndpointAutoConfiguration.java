@@ -1,5 +1,6 @@
 package dev.keyless.spring;
 
+import java.time.Clock;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -26,6 +27,6 @@ public class KeylessEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     KeylessEndpoint keylessEndpoint(KeylessFederation federation) {
-        return new KeylessEndpoint(federation);
+        return new KeylessEndpoint(federation, Clock.systemUTC());
     }
 }

@@ -2,6 +2,8 @@ package dev.keyless.spring;
 
 import dev.keyless.WebIdentityCredentialsException;
 import dev.keyless.WebIdentityCredentialsProvider;
+import dev.keyless.diagnostics.TokenKind;
+import dev.keyless.diagnostics.TokenReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +61,13 @@ public class KeylessHealthIndicator implements HealthIndicator {
                 down.withDetail("stsErrorCode", e.stsErrorCode());
             }
             // The provider's messages never carry a token or a key (WebIdentityCredentialsException's contract).
-            down.withDetail("error", e.getMessage());
+            down.withDetail("error", Secrets.scrub(e.getMessage()));
+            return down.build();
+        } catch (RuntimeException e) {
+            // Not Keyless's own failure (a provider closed under us, a bug): still DOWN, never an exception.
+            Health.Builder down = Health.down();
+            roleAndSource(down);
+            down.withDetail("error", Secrets.describe(e));
             return down.build();
         }
     }
@@ -71,24 +79,25 @@ public class KeylessHealthIndicator implements HealthIndicator {
         }
         health.withDetail("roleArn", federation.roleArn());
         health.withDetail("tokenSource", String.valueOf(federation.tokenSource()));
-        RefreshLog refreshes = federation.refreshes();
-        if (refreshes.tokenIssuer() != null) {
-            health.withDetail("tokenKind", tokenKind(refreshes.tokenIssuer()));
-            health.withDetail("tokenIssuer", refreshes.tokenIssuer());
-        }
-        if (refreshes.tokenSubject() != null) {
-            health.withDetail("tokenSubject", refreshes.tokenSubject());
+        TokenReport token = federation.refreshes().token();
+        if (token != null) {
+            health.withDetail("tokenKind", describe(token.kind()));
+            if (token.issuer() != null) {
+                health.withDetail("tokenIssuer", token.issuer());
+            }
+            if (token.subject() != null) {
+                health.withDetail("tokenSubject", token.subject());
+            }
         }
     }
 
-    /** The two paths of FEDERATION-FACTS.md, told apart by the issuer. */
-    static String tokenKind(String issuer) {
-        if (issuer.startsWith("https://container.googleapis.com/")) {
-            return "GKE projected service-account token";
-        }
-        if (issuer.equals("https://accounts.google.com") || issuer.equals("accounts.google.com")) {
-            return "Google service-account identity token";
-        }
-        return "OIDC token";
+    /** The two paths of FEDERATION-FACTS.md, and the rest. */
+    static String describe(TokenKind kind) {
+        return switch (kind) {
+            case GKE_PROJECTED_SERVICE_ACCOUNT -> "GKE projected service-account token";
+            case GOOGLE_SERVICE_ACCOUNT -> "Google service-account identity token";
+            case OTHER_OIDC -> "OIDC token";
+            case NOT_A_JWT -> "not a JWT";
+        };
     }
 }

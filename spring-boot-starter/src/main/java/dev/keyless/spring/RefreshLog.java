@@ -1,5 +1,7 @@
 package dev.keyless.spring;
 
+import dev.keyless.diagnostics.TokenInspector;
+import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
@@ -22,7 +24,7 @@ import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRespon
  * {@link ExecutionInterceptor}, one record per call after the SDK's own retries), and every token fetch that
  * failed (by {@link #observe(TokenSource) wrapping} the token source), since those never reach STS.
  *
- * <p>Keeps only non-secret facts: outcomes, STS error codes, times, and the last token's claim summary.
+ * <p>Keeps only non-secret facts: outcomes, STS error codes, times, and the last token's {@link TokenReport}.
  * Thread-safe.
  */
 final class RefreshLog implements ExecutionInterceptor {
@@ -40,9 +42,7 @@ final class RefreshLog implements ExecutionInterceptor {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Attempt last;
     private volatile Instant expiration;
-    private volatile String tokenClaims;
-    private volatile String tokenIssuer;
-    private volatile String tokenSubject;
+    private volatile TokenReport token;
 
     RefreshLog(Clock clock) {
         this.clock = clock;
@@ -63,7 +63,7 @@ final class RefreshLog implements ExecutionInterceptor {
 
     /**
      * A token source that behaves exactly like {@code source} (same tokens, same exceptions, same
-     * {@code toString()}) and records failed fetches and the claims of the last token.
+     * {@code toString()}) and records failed fetches and the report on the last token.
      */
     TokenSource observe(TokenSource source) {
         return new TokenSource() {
@@ -73,14 +73,12 @@ final class RefreshLog implements ExecutionInterceptor {
                 try {
                     WebIdentityToken token = source.fetchToken();
                     if (token != null) {
-                        tokenClaims = token.describeClaims();
-                        tokenIssuer = token.issuer();
-                        tokenSubject = token.subject();
+                        RefreshLog.this.token = TokenInspector.inspect(token.value(), clock);
                     }
                     return token;
                 } catch (IOException | RuntimeException e) {
-                    // Token source messages never carry the token (TokenSource's contract).
-                    record(TOKEN_SOURCE_ERROR, start, e.getClass().getSimpleName() + ": " + e.getMessage());
+                    // Token source messages never carry the token (TokenSource's contract); scrubbed all the same.
+                    record(TOKEN_SOURCE_ERROR, start, Secrets.describe(e));
                     throw e;
                 }
             }
@@ -144,16 +142,8 @@ final class RefreshLog implements ExecutionInterceptor {
         return expiration;
     }
 
-    /** The claim summary of the last token fetched, or {@code null} before the first. */
-    String tokenClaims() {
-        return tokenClaims;
-    }
-
-    String tokenIssuer() {
-        return tokenIssuer;
-    }
-
-    String tokenSubject() {
-        return tokenSubject;
+    /** What the last token fetched for a refresh says (its claims, never the token), or {@code null} before the first. */
+    TokenReport token() {
+        return token;
     }
 }

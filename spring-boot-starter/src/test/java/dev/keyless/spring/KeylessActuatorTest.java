@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,7 +103,7 @@ class KeylessActuatorTest {
     }
 
     @Test
-    void endpoint_showsRoleSourceClaimsAndLastRefresh_neverTheTokenOrKeys() {
+    void endpoint_showsTokenReportTrustPolicyAndLastRefresh_neverTheTokenOrKeys() {
         sts.succeed(Instant.now().plus(Duration.ofHours(1)));
         federated().run(context -> {
             KeylessEndpoint endpoint = context.getBean(KeylessEndpoint.class);
@@ -113,14 +115,51 @@ class KeylessActuatorTest {
 
             assertThat(report).containsEntry("roleArn", StsStub.ROLE_ARN);
             assertThat(report.get("tokenSource").toString()).contains(tokenFile.toString());
-            assertThat(report.get("token").toString())
-                    .contains("iss=" + TestTokens.GKE_ISSUER)
-                    .contains("sub=system:serviceaccount:checkout:checkout-api")
-                    .contains("aud=sts.amazonaws.com");
-            assertThat(report.get("lastRefresh")).asInstanceOf(
-                    org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("outcome", "success");
+            assertThat(report.get("token")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsEntry("kind", "GKE_PROJECTED_SERVICE_ACCOUNT")
+                    .containsEntry("signatureVerified", false)
+                    .containsEntry("findings", List.of())
+                    .extractingByKey("claims", InstanceOfAssertFactories.MAP)
+                    .containsEntry("iss", TestTokens.GKE_ISSUER)
+                    .containsEntry("sub", "system:serviceaccount:checkout:checkout-api")
+                    .containsEntry("aud", "sts.amazonaws.com");
+            String host = TestTokens.GKE_ISSUER.substring("https://".length());
+            assertThat(report.get("trustPolicy")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsEntry("Version", "2012-10-17");
+            assertThat(report.get("trustPolicy").toString())
+                    .contains("arn:aws:iam::" + StsStub.ACCOUNT_ID + ":oidc-provider/" + host)
+                    .contains(host + ":sub=system:serviceaccount:checkout:checkout-api")
+                    .contains(host + ":aud=sts.amazonaws.com")
+                    .contains("sts:AssumeRoleWithWebIdentity");
+            assertThat(report.get("lastRefresh")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsEntry("outcome", "success");
             assertThat(report).containsKey("credentialsExpiration");
             assertNoSecrets(report.toString());
+        });
+    }
+
+    @Test
+    void endpoint_expiredTokenInTheFile_reportsTheFindingWithItsFix() throws IOException {
+        String expired = TestTokens.gke(Instant.now().minus(Duration.ofHours(3)), Duration.ofHours(1));
+        Files.writeString(tokenFile, expired, StandardCharsets.UTF_8);
+        federated().run(context -> {
+            Map<String, Object> report = context.getBean(KeylessEndpoint.class).keyless();
+            assertThat(report.get("token")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .extractingByKey("findings", InstanceOfAssertFactories.LIST)
+                    .anySatisfy(finding -> assertThat(finding).asInstanceOf(InstanceOfAssertFactories.MAP)
+                            .containsEntry("severity", "ERROR").containsEntry("code", "expired")
+                            .containsKey("fix"));
+            assertThat(report.toString()).doesNotContain(expired).doesNotContain("eyJ");
+        });
+    }
+
+    @Test
+    void endpoint_tokenFileMissing_showsTheTokenErrorAndNoTrustPolicy() throws IOException {
+        Files.delete(tokenFile);
+        federated().run(context -> {
+            Map<String, Object> report = context.getBean(KeylessEndpoint.class).keyless();
+            assertThat(report).doesNotContainKeys("token", "trustPolicy");
+            assertThat(report.get("tokenError").toString()).contains(tokenFile.toString());
         });
     }
 
@@ -134,7 +173,7 @@ class KeylessActuatorTest {
                 // the endpoint reports it
             }
             Map<String, Object> report = context.getBean(KeylessEndpoint.class).keyless();
-            assertThat(report.get("lastRefresh")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+            assertThat(report.get("lastRefresh")).asInstanceOf(InstanceOfAssertFactories.MAP)
                     .containsEntry("outcome", "InvalidIdentityToken")
                     .containsEntry("detail", "InvalidIdentityToken (HTTP 400)");
             assertNoSecrets(report.toString());
