@@ -3,6 +3,7 @@ package dev.keyless.spring;
 import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -139,7 +140,7 @@ final class KeylessFederation implements AutoCloseable {
                 return TokenSources.applicationDefaultCredentials(audience);
             case AUTO:
             default:
-                Path file = properties.getTokenFile();
+                Path file = configuredTokenFile(properties);
                 if (file != null) {
                     return TokenSources.file(file);
                 }
@@ -152,9 +153,24 @@ final class KeylessFederation implements AutoCloseable {
         }
     }
 
+    /** {@code keyless.token-file} as a path, or {@code null} if it is not set. */
+    private static Path configuredTokenFile(KeylessProperties properties) {
+        String file = properties.getTokenFile();
+        if (!StringUtils.hasText(file)) {
+            return null;
+        }
+        try {
+            return Path.of(file.strip());
+        } catch (InvalidPathException e) {
+            throw new InvalidConfigurationPropertyValueException("keyless.token-file", file,
+                    "Not a file path: " + e.getReason() + ".");
+        }
+    }
+
     private static Path tokenFile(KeylessProperties properties, PropertyResolver environment) {
-        if (properties.getTokenFile() != null) {
-            return properties.getTokenFile();
+        Path configured = configuredTokenFile(properties);
+        if (configured != null) {
+            return configured;
         }
         String fromEnvironment = environment.getProperty("AWS_WEB_IDENTITY_TOKEN_FILE");
         if (StringUtils.hasText(fromEnvironment)) {

@@ -1,7 +1,6 @@
 package dev.keyless.spring;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -36,10 +35,12 @@ public class KeylessProperties {
     private TokenSourceKind tokenSource = TokenSourceKind.AUTO;
 
     /**
-     * The token file (a GKE projected service-account token), re-read for every STS call. By default, the
-     * AWS_WEB_IDENTITY_TOKEN_FILE environment variable; token-source FILE needs one or the other.
+     * The path of the token file (a GKE projected service-account token), re-read for every STS call. By
+     * default, the AWS_WEB_IDENTITY_TOKEN_FILE environment variable; token-source FILE needs one or the other.
      */
-    private Path tokenFile;
+    // A String, not a Path: Spring converts a Path through the context's resource loader, whose protocol
+    // resolvers (Spring Cloud AWS's s3://) need the AWS clients that need this provider: a bean cycle.
+    private String tokenFile;
 
     /**
      * The audience Keyless asks the metadata server or Google credentials to put in the token: the
@@ -109,11 +110,11 @@ public class KeylessProperties {
         this.tokenSource = tokenSource;
     }
 
-    public Path getTokenFile() {
+    public String getTokenFile() {
         return tokenFile;
     }
 
-    public void setTokenFile(Path tokenFile) {
+    public void setTokenFile(String tokenFile) {
         this.tokenFile = tokenFile;
     }
 
