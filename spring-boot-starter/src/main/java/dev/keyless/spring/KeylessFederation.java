@@ -3,6 +3,7 @@ package dev.keyless.spring;
 import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
+import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,18 +86,24 @@ final class KeylessFederation implements AutoCloseable {
     }
 
     /**
-     * Builds the provider; fetches nothing.
+     * Builds the provider, on the system clock; fetches nothing.
      *
      * @throws InvalidConfigurationPropertyValueException naming the {@code keyless.*} property that is wrong
      */
     static KeylessFederation create(KeylessProperties properties, PropertyResolver environment,
             ClassLoader classLoader) {
+        return create(properties, environment, classLoader, Clock.systemUTC());
+    }
+
+    /** Builds the provider on {@code clock} (expiry, refresh times, the refresh log); fetches nothing. */
+    static KeylessFederation create(KeylessProperties properties, PropertyResolver environment,
+            ClassLoader classLoader, Clock clock) {
         String roleArn = roleArn(properties, environment);
         if (roleArn == null) {
             throw new InvalidConfigurationPropertyValueException(ROLE_ARN_PROPERTY, null,
                     "Keyless needs a role to assume: set keyless.role-arn or the AWS_ROLE_ARN environment variable.");
         }
-        RefreshLog refreshes = new RefreshLog(Clock.systemUTC());
+        RefreshLog refreshes = new RefreshLog(clock);
         TokenSource tokenSource = tokenSource(properties, environment, classLoader);
         Region region = region(properties, environment);
         StsClient sts = stsClient(region, properties, refreshes);
@@ -107,6 +114,7 @@ final class KeylessFederation implements AutoCloseable {
                 .sessionDuration(properties.getSessionDuration())
                 .prefetchTime(properties.getRefresh().getPrefetch())
                 .staleTime(properties.getRefresh().getStale())
+                .clock(clock)
                 .stsClient(sts);
         try {
             return new KeylessFederation(builder.build(), sts, refreshes, roleArn, tokenSource);
@@ -218,8 +226,13 @@ final class KeylessFederation implements AutoCloseable {
                                 .retryOnExceptionInstanceOf(IdpCommunicationErrorException.class)
                                 .maxAttempts(3)
                                 .build()));
-        if (properties.getStsEndpoint() != null) {
-            builder.endpointOverride(properties.getStsEndpoint());
+        URI endpoint = properties.getStsEndpoint();
+        if (endpoint != null) {
+            if (endpoint.getScheme() == null || !endpoint.getScheme().matches("(?i)https?") || endpoint.getHost() == null) {
+                throw new InvalidConfigurationPropertyValueException("keyless.sts-endpoint", endpoint,
+                        "Not an http(s) URL with a host; expected one like https://sts.eu-west-1.amazonaws.com.");
+            }
+            builder.endpointOverride(endpoint);
         }
         return builder.build();
     }

@@ -189,13 +189,13 @@ public class KeylessProperties {
          * How long before expiry the background refresh starts (less a random jitter of up to half of
          * it). By default, 5 minutes.
          */
-        private Duration prefetch;
+        private Duration prefetch = Duration.ofMinutes(5);
 
         /**
          * How long before expiry credentials stop being handed out; at most keyless.refresh.prefetch. By
          * default, 1 minute.
          */
-        private Duration stale;
+        private Duration stale = Duration.ofMinutes(1);
 
         public Duration getPrefetch() {
             return prefetch;

@@ -3,6 +3,7 @@ package dev.keyless.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.spring.testing.StsStub;
 import dev.keyless.spring.testing.TestTokens;
@@ -13,20 +14,31 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -183,6 +195,81 @@ class KeylessAutoConfigurationTest {
     }
 
     @Test
+    void refreshPrefetch_reachesTheProvider() throws InterruptedException {
+        // prefetch=10m (less up to 5m of jitter) is due 9 minutes before expiry; the default 5m is not.
+        Instant expiration = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        sts.succeed(expiration);
+        MutableClock clock = new MutableClock(Instant.now());
+        KeylessProperties properties = new KeylessProperties();
+        properties.setRoleArn(ROLE_ARN);
+        properties.setTokenFile(tokenFile.toString());
+        properties.setStsEndpoint(sts.endpoint());
+        properties.getRefresh().setPrefetch(Duration.ofMinutes(10));
+        try (KeylessFederation federation = KeylessFederation.create(properties, new StandardEnvironment(),
+                getClass().getClassLoader(), clock)) {
+            CountDownLatch secondCall = new CountDownLatch(2);
+            federation.refreshes().addListener(attempt -> secondCall.countDown());
+            String first = federation.provider().resolveCredentials().accessKeyId();
+
+            clock.set(expiration.minus(Duration.ofMinutes(9)));
+            String cached = federation.provider().resolveCredentials().accessKeyId();
+
+            assertThat(cached).as("credentials still valid: served from the cache").isEqualTo(first);
+            assertThat(secondCall.await(30, TimeUnit.SECONDS)).as("background refresh within the prefetch time")
+                    .isTrue();
+            assertThat(sts.calls()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void unknownTokenSource_failsStartupNamingTheProperty() {
+        assertBindingFails(federated().withPropertyValues("keyless.token-source=kubelet"), "keyless.token-source");
+    }
+
+    @Test
+    void unreadableDuration_failsStartupNamingTheProperty() {
+        assertBindingFails(federated().withPropertyValues("keyless.refresh.prefetch=soon"),
+                "keyless.refresh.prefetch");
+    }
+
+    @Test
+    void stsEndpointWithoutScheme_failsStartupNamingTheProperty() {
+        assertStartupFails(runner.withPropertyValues("keyless.role-arn=" + ROLE_ARN,
+                "keyless.sts-endpoint=sts.eu-west-1.amazonaws.com"), "keyless.sts-endpoint", "https://");
+    }
+
+    @Test
+    void blankAudience_failsStartupNamingTheProperty() {
+        assertStartupFails(runner.withPropertyValues("keyless.role-arn=" + ROLE_ARN,
+                "keyless.token-source=metadata-server", "keyless.audience= "), "keyless.audience", "must not be blank");
+    }
+
+    @Test
+    void tokenFileThatIsNoPath_failsStartupNamingTheProperty() {
+        assertStartupFails(runner.withPropertyValues("keyless.role-arn=" + ROLE_ARN,
+                "keyless.token-file=token\u0000file"), "keyless.token-file", "Not a file path");
+    }
+
+    @Test
+    void configurationMetadata_explainsEveryProperty() throws IOException, ParseException {
+        // What spring-boot-configuration-processor wrote from the javadoc, plus the hand-written hints.
+        Map<String, Object> metadata = JSONObjectUtils.parse(Files.readString(
+                Path.of("target/classes/META-INF/spring-configuration-metadata.json"), StandardCharsets.UTF_8));
+        List<?> properties = (List<?>) metadata.get("properties");
+        Map<Object, Object> descriptions = new java.util.HashMap<>();
+        properties.forEach(p -> descriptions.put(((Map<?, ?>) p).get("name"), ((Map<?, ?>) p).get("description")));
+
+        assertThat(descriptions).containsOnlyKeys("keyless.enabled", "keyless.role-arn", "keyless.token-source",
+                "keyless.token-file", "keyless.audience", "keyless.role-session-name", "keyless.session-duration",
+                "keyless.region", "keyless.sts-endpoint", "keyless.refresh.prefetch", "keyless.refresh.stale",
+                "keyless.fail-fast", "management.endpoint.keyless.access",
+                "management.endpoint.keyless.cache.time-to-live");
+        assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).asString().hasSizeGreaterThan(30));
+        assertThat(metadata.get("hints").toString())
+                .contains("auto", "file", "metadata-server", "google-credentials");
+    }
+
+    @Test
     void badRoleArn_failsStartupNamingTheProperty() {
         assertStartupFails(runner.withPropertyValues("keyless.role-arn=arn:aws:s3:::not-a-role"),
                 "keyless.role-arn", "not an IAM role ARN");
@@ -286,8 +373,49 @@ class KeylessAutoConfigurationTest {
         });
     }
 
+    /** A value Spring cannot convert: binding fails, and the failure names the property. */
+    private static void assertBindingFails(ApplicationContextRunner runner, String property) {
+        runner.run(context -> {
+            assertThat(context).hasFailed();
+            Throwable root = context.getStartupFailure();
+            while (root != null && !(root instanceof BindException)) {
+                root = root.getCause();
+            }
+            assertThat(root).as("cause of %s", context.getStartupFailure()).isInstanceOf(BindException.class);
+            assertThat(((BindException) root).getProperty().getName()).hasToString(property);
+        });
+    }
+
     static AwsSessionCredentials resolve(WebIdentityCredentialsProvider provider) {
         return (AwsSessionCredentials) provider.resolveCredentials();
+    }
+
+    /** A clock the test moves. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
