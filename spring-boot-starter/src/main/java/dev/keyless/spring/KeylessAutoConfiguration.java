@@ -60,14 +60,19 @@ public class KeylessAutoConfiguration {
         return federation.provider();
     }
 
+    /**
+     * {@code keyless.fail-fast=true}: once every singleton exists, resolves credentials, so broken federation
+     * stops startup ({@code KeylessFailFastException}, explained by {@code KeylessFailureAnalyzer}). With no
+     * role ARN that is a failure too; with one but an application-defined provider, Keyless has nothing to check.
+     */
     @Bean
     @ConditionalOnProperty(prefix = "keyless", name = "fail-fast", havingValue = "true")
     static SmartInitializingSingleton keylessFailFast(ObjectProvider<KeylessFederation> federation,
-            ObjectProvider<AwsCredentialsProvider> others) {
+            ObjectProvider<KeylessProperties> properties, Environment environment) {
         return () -> {
             KeylessFederation f = federation.getIfAvailable();
             if (f == null) {
-                if (others.stream().findAny().isEmpty()) {
+                if (KeylessFederation.roleArn(properties.getObject(), environment) == null) {
                     throw new InvalidConfigurationPropertyValueException(KeylessFederation.ROLE_ARN_PROPERTY, null,
                             "keyless.fail-fast=true, but no role ARN is configured, so Keyless provides no "
                             + "credentials: set keyless.role-arn or the AWS_ROLE_ARN environment variable.");
@@ -77,8 +82,7 @@ public class KeylessAutoConfiguration {
             try {
                 f.provider().resolveCredentials();
             } catch (WebIdentityCredentialsException e) {
-                throw new IllegalStateException("keyless.fail-fast=true and Keyless could not get AWS credentials at "
-                        + "startup: " + e.getMessage(), e);
+                throw new KeylessFailFastException(e);
             }
         };
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -242,6 +243,13 @@ class KeylessActuatorTest {
                     .hasMessageContaining("AccessDenied")
                     .hasMessageContaining("sub=system:serviceaccount:checkout:checkout-api");
             assertNoSecrets(String.valueOf(context.getStartupFailure()));
+
+            FailureAnalysis analysis = new KeylessFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).as("Spring Boot's failure report").isNotNull();
+            assertThat(analysis.getDescription()).contains(StsStub.ROLE_ARN).contains("STS said AccessDenied")
+                    .contains("sub=system:serviceaccount:checkout:checkout-api");
+            assertThat(analysis.getAction()).contains("trust policy").contains("keyless.fail-fast=false");
+            assertNoSecrets(analysis.getDescription());
         });
     }
 

@@ -270,6 +270,22 @@ class KeylessAutoConfigurationTest {
     }
 
     @Test
+    void failFastWithoutRoleArn_failsEvenThoughSpringCloudAwsHasCredentials() {
+        assertStartupFails(runner.withPropertyValues("keyless.fail-fast=true"), "keyless.role-arn",
+                "no role ARN is configured");
+    }
+
+    @Test
+    void failFastWithApplicationDefinedProvider_hasNothingToCheck() {
+        runner.withPropertyValues("keyless.fail-fast=true", "keyless.role-arn=" + ROLE_ARN)
+                .withUserConfiguration(OwnProvider.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(sts.calls()).isZero();
+                });
+    }
+
+    @Test
     void badRoleArn_failsStartupNamingTheProperty() {
         assertStartupFails(runner.withPropertyValues("keyless.role-arn=arn:aws:s3:::not-a-role"),
                 "keyless.role-arn", "not an IAM role ARN");
