@@ -3,8 +3,8 @@ package dev.keyless.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.spring.testing.StsStub;
-import dev.keyless.spring.testing.TestTokens;
+import dev.keyless.testing.StsStub;
+import dev.keyless.testing.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.spring.testing.StsStub;
-import dev.keyless.spring.testing.TestTokens;
+import dev.keyless.testing.StsStub;
+import dev.keyless.testing.TestTokens;
 import io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration;
 import io.awspring.cloud.autoconfigure.core.RegionProviderAutoConfiguration;
 import io.micrometer.core.instrument.binder.MeterBinder;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.spring.testing.MotoServer;
 import dev.keyless.spring.testing.SigningKeys;
-import dev.keyless.spring.testing.TestTokens;
+import dev.keyless.testing.MotoServer;
+import dev.keyless.testing.TestTokens;
 import io.awspring.cloud.autoconfigure.config.parameterstore.SsmClientCustomizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

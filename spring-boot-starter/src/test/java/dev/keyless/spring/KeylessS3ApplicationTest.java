@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.spring.testing.MotoServer;
 import dev.keyless.spring.testing.SigningKeys;
-import dev.keyless.spring.testing.TestTokens;
+import dev.keyless.testing.MotoServer;
+import dev.keyless.testing.TestTokens;
 import io.awspring.cloud.autoconfigure.s3.S3ClientCustomizer;
 import io.awspring.cloud.s3.S3Template;
 import java.io.ByteArrayInputStream;
