@@ -1,0 +1,110 @@
+package dev.keyless.spring;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.keyless.diagnostics.TokenInspector;
+import dev.keyless.diagnostics.TokenReport;
+import dev.keyless.diagnostics.TrustPolicies;
+import dev.keyless.token.WebIdentityToken;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import software.amazon.awssdk.arns.Arn;
+
+/**
+ * Actuator endpoint {@code keyless} (read-only), what an operator needs to fix federation without a shell in
+ * the pod:
+ * <ul>
+ *   <li>{@code roleArn}, {@code tokenSource};</li>
+ *   <li>{@code token}: {@link TokenInspector}'s report on a token freshly fetched from the source (kind,
+ *       header, claims, findings with fixes; the signature is not verified), or {@code tokenError};</li>
+ *   <li>{@code trustPolicy}: the IAM trust policy that admits exactly that token's identity
+ *       ({@link TrustPolicies#trustPolicyJson}), for the role's account;</li>
+ *   <li>{@code lastRefresh}: when the last STS call or failed token fetch happened, its outcome and
+ *       duration; {@code credentialsExpiration}.</li>
+ * </ul>
+ * Never the token, a secret key or a session token. Each read fetches a token from the source (a file read,
+ * or a metadata-server call), never from STS. Thread-safe.
+ */
+@Endpoint(id = "keyless")
+public class KeylessEndpoint {
+
+    private final KeylessFederation federation;
+    private final Clock clock;
+
+    KeylessEndpoint(KeylessFederation federation, Clock clock) {
+        this.federation = federation;
+        this.clock = clock;
+    }
+
+    /**
+     * What Keyless is configured with, what its token says, and what it last did.
+     *
+     * @return the report, as JSON-ready maps
+     */
+    @ReadOperation
+    public Map<String, Object> keyless() {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("roleArn", federation.roleArn());
+        report.put("tokenSource", String.valueOf(federation.tokenSource()));
+        TokenReport token = inspectToken(report);
+        if (token != null) {
+            report.put("token", json(token.toJson()));
+            trustPolicy(token, report);
+        }
+        RefreshLog.Attempt last = federation.refreshes().last();
+        if (last == null) {
+            report.put("lastRefresh", "none yet: credentials are fetched on first use");
+        } else {
+            Map<String, Object> refresh = new LinkedHashMap<>();
+            refresh.put("at", last.at().toString());
+            refresh.put("outcome", last.outcome());
+            refresh.put("duration", last.duration().toString());
+            if (last.detail() != null) {
+                refresh.put("detail", last.detail());
+            }
+            report.put("lastRefresh", refresh);
+        }
+        Instant expiration = federation.refreshes().expiration();
+        if (expiration != null) {
+            report.put("credentialsExpiration", expiration.toString());
+        }
+        return report;
+    }
+
+    private TokenReport inspectToken(Map<String, Object> report) {
+        WebIdentityToken token;
+        try {
+            token = federation.tokenSource().fetchToken();
+        } catch (Exception e) {
+            report.put("tokenError", Secrets.describe(e));
+            return null;
+        }
+        if (token == null) {
+            report.put("tokenError", "the token source returned no token");
+            return null;
+        }
+        return TokenInspector.inspect(token.value(), clock);
+    }
+
+    private void trustPolicy(TokenReport token, Map<String, Object> report) {
+        String account = Arn.tryFromString(federation.roleArn()).flatMap(Arn::accountId).orElse(null);
+        try {
+            report.put("trustPolicy", json(TrustPolicies.trustPolicyJson(token, account)));
+        } catch (IllegalArgumentException e) {
+            report.put("trustPolicyError", Secrets.scrub(e.getMessage()));
+        }
+    }
+
+    /** Core's JSON as maps, so the actuator renders it as JSON rather than as an escaped string. */
+    private static Map<String, Object> json(String json) {
+        try {
+            return JSONObjectUtils.parse(json);
+        } catch (ParseException e) {
+            throw new IllegalStateException("Keyless produced JSON it cannot read back: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.keyless.spring;
+
+import dev.keyless.WebIdentityCredentialsException;
+import dev.keyless.WebIdentityCredentialsProvider;
+import dev.keyless.diagnostics.TokenKind;
+import dev.keyless.diagnostics.TokenReport;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+
+/**
+ * Health {@code keyless}: UP when the provider has valid credentials, with the role ARN, their expiration and
+ * time left, the token source and the last token's issuer and subject; DOWN with the provider's diagnosis
+ * (which names the role, the token's claims and the likely cause) when it has none.
+ *
+ * <p>Asks the provider with {@code resolveCredentials()}, which returns cached credentials without calling
+ * STS and, after a failure, answers with the last failure until its next attempt is due: a health check
+ * never makes STS calls of its own beyond the provider's refresh schedule. Never shows a token, a secret key
+ * or a session token. Thread-safe.
+ */
+public class KeylessHealthIndicator implements HealthIndicator {
+
+    private final WebIdentityCredentialsProvider provider;
+    private final KeylessFederation federation;
+    private final Clock clock;
+
+    /**
+     * A health indicator for any {@link WebIdentityCredentialsProvider}.
+     *
+     * @param provider the provider to check
+     */
+    public KeylessHealthIndicator(WebIdentityCredentialsProvider provider) {
+        this(provider, null, Clock.systemUTC());
+    }
+
+    KeylessHealthIndicator(WebIdentityCredentialsProvider provider, KeylessFederation federation, Clock clock) {
+        this.provider = provider;
+        this.federation = federation;
+        this.clock = clock;
+    }
+
+    @Override
+    public Health health() {
+        try {
+            AwsCredentials credentials = provider.resolveCredentials();
+            Health.Builder up = Health.up();
+            roleAndSource(up);
+            credentials.expirationTime().ifPresent(expiration -> up
+                    .withDetail("expiration", expiration.toString())
+                    .withDetail("expiresIn", Duration.between(Instant.now(clock), expiration).withNanos(0).toString()));
+            credentials.accountId().ifPresent(account -> up.withDetail("accountId", account));
+            return up.build();
+        } catch (WebIdentityCredentialsException e) {
+            Health.Builder down = Health.down();
+            roleAndSource(down);
+            down.withDetail("roleArn", String.valueOf(e.roleArn()));
+            if (e.stsErrorCode() != null) {
+                down.withDetail("stsErrorCode", e.stsErrorCode());
+            }
+            // The provider's messages never carry a token or a key (WebIdentityCredentialsException's contract).
+            down.withDetail("error", Secrets.scrub(e.getMessage()));
+            return down.build();
+        } catch (RuntimeException e) {
+            // Not Keyless's own failure (a provider closed under us, a bug): still DOWN, never an exception.
+            Health.Builder down = Health.down();
+            roleAndSource(down);
+            down.withDetail("error", Secrets.describe(e));
+            return down.build();
+        }
+    }
+
+    private void roleAndSource(Health.Builder health) {
+        if (federation == null) {
+            health.withDetail("provider", provider.toString());
+            return;
+        }
+        health.withDetail("roleArn", federation.roleArn());
+        health.withDetail("tokenSource", String.valueOf(federation.tokenSource()));
+        TokenReport token = federation.refreshes().token();
+        if (token != null) {
+            health.withDetail("tokenKind", describe(token.kind()));
+            if (token.issuer() != null) {
+                health.withDetail("tokenIssuer", token.issuer());
+            }
+            if (token.subject() != null) {
+                health.withDetail("tokenSubject", token.subject());
+            }
+        }
+    }
+
+    /** The two paths of FEDERATION-FACTS.md, and the rest. */
+    static String describe(TokenKind kind) {
+        return switch (kind) {
+            case GKE_PROJECTED_SERVICE_ACCOUNT -> "GKE projected service-account token";
+            case GOOGLE_SERVICE_ACCOUNT -> "Google service-account identity token";
+            case OTHER_OIDC -> "OIDC token";
+            case NOT_A_JWT -> "not a JWT";
+        };
+    }
+}

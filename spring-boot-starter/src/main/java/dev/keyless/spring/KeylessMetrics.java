@@ -1,0 +1,53 @@
+package dev.keyless.spring;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Keyless's meters. What is measured, exactly:
+ * <ul>
+ *   <li>{@code keyless.credentials.expiry} (gauge, seconds): time left until the credentials from the last
+ *       successful STS {@code AssumeRoleWithWebIdentity} call expire; NaN before the first. Negative once
+ *       they have expired without a successful refresh.</li>
+ *   <li>{@code keyless.refresh} (timer, tag {@code outcome}): one sample per {@code AssumeRoleWithWebIdentity}
+ *       call the provider made, timed over the call including the SDK's retries, with outcome
+ *       {@code success}, the STS error code ({@code AccessDenied}, {@code InvalidIdentityToken}, ...) or
+ *       {@code client-error} (I/O, timeout); and one sample per failed token fetch, timed over the fetch,
+ *       with outcome {@code token-source-error}. Successful token fetches are not counted on their own.</li>
+ * </ul>
+ * Only the provider the starter built is measured. Thread-safe.
+ */
+public class KeylessMetrics implements MeterBinder {
+
+    private final KeylessFederation federation;
+    private final Clock clock;
+
+    KeylessMetrics(KeylessFederation federation, Clock clock) {
+        this.federation = federation;
+        this.clock = clock;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        RefreshLog refreshes = federation.refreshes();
+        Gauge.builder("keyless.credentials.expiry", refreshes, this::secondsLeft)
+                .description("Seconds until the credentials from the last successful STS call expire")
+                .baseUnit("seconds")
+                .register(registry);
+        refreshes.addListener(attempt -> Timer.builder("keyless.refresh")
+                .description("STS AssumeRoleWithWebIdentity calls and failed token fetches, by outcome")
+                .tag("outcome", attempt.outcome())
+                .register(registry)
+                .record(attempt.duration()));
+    }
+
+    private double secondsLeft(RefreshLog refreshes) {
+        Instant expiration = refreshes.expiration();
+        return expiration == null ? Double.NaN
+                : (expiration.toEpochMilli() - Instant.now(clock).toEpochMilli()) / 1000.0;
+    }
+}
