@@ -151,13 +151,12 @@ class SoakTest {
         // with backoff capped at one minute: at most ~45 more.
         long budget = 27 + 15 + 45;
         String figures = String.format("%d resolveCredentials() calls over %s simulated, %d succeeded, %d failed "
-                        + "with no valid credentials (outage), %d violations; STS calls %d (%d failed, %d issued), budget %d",
+                        + "with no valid credentials (the outage, when it outlasted them), %d violations; STS calls %d (%d failed, %d issued), budget %d",
                 calls, SIMULATED, successes, legitimateFailures, violations.size(), stsCalls.get(), stsFailures.get(),
                 issued.get(), budget);
         Figures.record("soak", figures);
         assertThat(violations).as(figures).isEmpty();
         assertThat(calls).as(figures).isGreaterThan(100_000);
-        assertThat(legitimateFailures).as("the outage outlasts the credentials: some calls must fail").isPositive();
         assertThat(stsCalls.get()).as(figures).isLessThanOrEqualTo(budget);
     }
 
