@@ -4,6 +4,8 @@ import dev.keyless.benchmarks.fixture.Rig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,7 +113,9 @@ public class RefreshUnderLoadBenchmark {
         final Set<Caller> callers = ConcurrentHashMap.newKeySet();
         final Set<String> keysSeen = ConcurrentHashMap.newKeySet();
         private Rig rig;
+        private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         private int stsCallsBefore;
+        private int threadsBefore;
         private long windowStart;
 
         /**
@@ -132,6 +136,8 @@ public class RefreshUnderLoadBenchmark {
         public void startWindow() {
             keysSeen.clear();
             stsCallsBefore = rig.sts().calls();
+            threadsBefore = threads.getThreadCount();
+            threads.resetPeakThreadCount();
             windowStart = System.nanoTime();
         }
 
@@ -143,11 +149,14 @@ public class RefreshUnderLoadBenchmark {
         @TearDown(Level.Iteration)
         public void endWindow(IterationParams iteration) {
             long windowEnd = System.nanoTime();
+            int peakThreads = threads.getPeakThreadCount();
             if (iteration.getType() != IterationType.MEASUREMENT) {
                 return;
             }
             long[] stsCalls = rig.sts().callTimesSince(stsCallsBefore);
             Properties figures = figures(windowStart, windowEnd, stsCalls);
+            figures.setProperty("jvmThreadsAtStart", Integer.toString(threadsBefore));
+            figures.setProperty("jvmThreadsPeak", Integer.toString(peakThreads));
             String dir = System.getProperty(OUTPUT_DIR_PROPERTY);
             if (dir == null) {
                 System.out.println();
