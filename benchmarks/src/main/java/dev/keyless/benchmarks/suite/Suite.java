@@ -1,0 +1,270 @@
+package dev.keyless.benchmarks.suite;
+
+import dev.keyless.benchmarks.ColdStartBenchmark;
+import dev.keyless.benchmarks.HotPathBenchmark;
+import dev.keyless.benchmarks.RefreshUnderLoadBenchmark;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
+
+/**
+ * Runs every benchmark through JMH's API and writes {@code BENCHMARKS.md}. {@code benchmarks/run.sh} calls it with
+ * the class paths for the footprint; run by hand:
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.keyless.benchmarks.suite.Suite --out BENCHMARKS.md \
+ *     [--work DIR] [--sts-classpath FILE --keyless-classpath FILE] [--only hot,refresh,cold,warm] [--quick] \
+ *     [--revision TEXT] [--started-at EPOCH_SECONDS]
+ * </pre>
+ *
+ * <p>{@code --quick} shortens every run to check that the suite works; its figures are not for comparison and the
+ * report says so. JMH's own output goes to {@code WORK/*.log}.
+ */
+public final class Suite {
+
+    private static final String JVM_HEAP_MIN = "-Xms1g";
+    private static final String JVM_HEAP_MAX = "-Xmx1g";
+
+    private final Map<String, String> args;
+    private final Path work;
+    private final boolean quick;
+    private final Set<String> only;
+
+    private Suite(Map<String, String> args) {
+        this.args = args;
+        this.work = Path.of(args.getOrDefault("work", "benchmarks/target/run"));
+        this.quick = args.containsKey("quick");
+        this.only = args.containsKey("only") ? new HashSet<>(Arrays.asList(args.get("only").split(","))) : null;
+    }
+
+    /**
+     * Runs the suite.
+     *
+     * @param argv the options above
+     * @throws Exception if a benchmark or the report fails
+     */
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = parse(argv);
+        if (!args.containsKey("out")) {
+            System.err.println("usage: Suite --out BENCHMARKS.md [--work DIR] [--sts-classpath FILE "
+                    + "--keyless-classpath FILE] [--only hot,refresh,cold,warm] [--quick] [--revision TEXT] "
+                    + "[--started-at EPOCH_SECONDS]");
+            System.exit(2);
+        }
+        new Suite(args).run();
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(work);
+        Machine machine = Machine.describe();
+        Instant suiteStart = Instant.now();
+        Results results = new Results();
+        if (runs("hot")) {
+            hotPath(results);
+        }
+        if (runs("refresh")) {
+            refresh(results);
+        }
+        if (runs("cold")) {
+            coldStart(results);
+        }
+        if (runs("warm")) {
+            warmStart(results);
+        }
+        if (args.containsKey("sts-classpath") && args.containsKey("keyless-classpath")) {
+            results.footprint = Footprint.compare(Path.of(args.get("sts-classpath")),
+                    Path.of(args.get("keyless-classpath")));
+        }
+        Instant end = Instant.now();
+        Instant started = args.containsKey("started-at")
+                ? Instant.ofEpochSecond(Long.parseLong(args.get("started-at"))) : suiteStart;
+        Report report = new Report(machine, Machine.loadAverageNow(), args.getOrDefault("revision", "unknown"),
+                end, Duration.between(started, end), Duration.between(suiteStart, end), quick, results);
+        Path out = Path.of(args.get("out"));
+        String previous = Files.exists(out) ? Files.readString(out) : "";
+        Files.writeString(out, report.markdown(previous), StandardCharsets.UTF_8);
+        System.out.println("Suite: wrote " + out + " in " + Duration.between(suiteStart, end).toSeconds()
+                + " s of benchmarks (" + Duration.between(started, end).toSeconds() + " s in all)");
+    }
+
+    private boolean runs(String part) {
+        return only == null || only.contains(part);
+    }
+
+    private void hotPath(Results results) throws RunnerException {
+        ChainedOptionsBuilder options = options(HotPathBenchmark.class, "hotpath")
+                .addProfiler(GCProfiler.class)
+                .jvmArgsAppend(JVM_HEAP_MIN, JVM_HEAP_MAX);
+        if (quick) {
+            options.warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
+                    .measurementIterations(1).measurementTime(TimeValue.milliseconds(300));
+        }
+        for (RunResult r : run(options, "hot path: resolveCredentials() on cached credentials, 1 and 4 threads")) {
+            Result<?> primary = r.getPrimaryResult();
+            results.hotPath.add(new Results.HotPath(r.getParams().getParam("provider"), r.getParams().getThreads(),
+                    primary.getScore(), primary.getScoreError(), secondary(r, "gc.alloc.rate.norm")));
+        }
+    }
+
+    private void refresh(Results results) throws IOException, RunnerException {
+        Path dir = freshDirectory("refresh");
+        ChainedOptionsBuilder options = options(RefreshUnderLoadBenchmark.class, "refresh")
+                .jvmArgsAppend(JVM_HEAP_MIN, JVM_HEAP_MAX,
+                        "-D" + RefreshUnderLoadBenchmark.OUTPUT_DIR_PROPERTY + "=" + dir.toAbsolutePath());
+        if (quick) {
+            options.warmupIterations(0).measurementTime(TimeValue.seconds(3));
+        }
+        for (RunResult r : run(options, "refresh under load: 64 threads, STS answering after 200 ms")) {
+            String provider = r.getParams().getParam("provider");
+            int pause = Integer.parseInt(r.getParams().getParam("pauseMicros"));
+            Properties p = load(dir.resolve("refresh-" + provider + "-" + pause + ".properties"));
+            results.refresh.add(new Results.Refresh(provider, pause, r.getPrimaryResult().getScore(),
+                    longOf(p, "calls"), longOf(p, "windowNanos"), longOf(p, "maxNanos"),
+                    Boolean.parseBoolean(p.getProperty("maxOverlapsStsCall")), longOf(p, "p99Nanos"),
+                    longOf(p, "p999Nanos"), longOf(p, "p9999Nanos"), longOf(p, "callsOver1ms"),
+                    longOf(p, "callsOver100ms"), (int) longOf(p, "stsCalls"), (int) longOf(p, "refreshes"),
+                    (int) longOf(p, "maxStsCallsPerRefresh"), (int) longOf(p, "credentialsSeen"),
+                    (int) longOf(p, "jvmThreadsAtStart"), (int) longOf(p, "jvmThreadsPeak")));
+        }
+    }
+
+    private void coldStart(Results results) throws IOException, RunnerException {
+        Path dir = freshDirectory("coldstart");
+        ChainedOptionsBuilder options = options(ColdStartBenchmark.class, "coldstart")
+                .jvmArgsAppend(JVM_HEAP_MIN, JVM_HEAP_MAX,
+                        "-D" + RefreshUnderLoadBenchmark.OUTPUT_DIR_PROPERTY + "=" + dir.toAbsolutePath());
+        if (quick) {
+            options.forks(2);
+        }
+        for (RunResult r : run(options, "cold start: new provider to first credentials, one per fresh JVM")) {
+            String provider = r.getParams().getParam("provider");
+            boolean warmClient = Boolean.parseBoolean(r.getParams().getParam("warmStsClient"));
+            List<Double> classes = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (f.getFileName().toString().startsWith("coldstart-" + provider + "-" + warmClient + "-")) {
+                        classes.add((double) longOf(load(f), "classesLoaded"));
+                    }
+                }
+            }
+            results.coldStart.add(start(r, provider, warmClient, median(classes)));
+        }
+    }
+
+    private void warmStart(Results results) throws RunnerException {
+        ChainedOptionsBuilder options = options(ColdStartBenchmark.class, "warmstart")
+                .param("warmStsClient", "true")
+                .forks(1)
+                .warmupIterations(quick ? 3 : 30)
+                .measurementIterations(quick ? 5 : 50)
+                .jvmArgsAppend(JVM_HEAP_MIN, JVM_HEAP_MAX);
+        for (RunResult r : run(options, "new provider to first credentials in a warm JVM")) {
+            results.warmStart.add(start(r, r.getParams().getParam("provider"), true, Double.NaN));
+        }
+    }
+
+    /** An empty directory under the work directory: no figures from an earlier run can be read by mistake. */
+    private Path freshDirectory(String name) throws IOException {
+        Path dir = Files.createDirectories(work.resolve(name));
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) old::iterator) {
+                Files.delete(p);
+            }
+        }
+        return dir;
+    }
+
+    private ChainedOptionsBuilder options(Class<?> benchmark, String log) {
+        return new OptionsBuilder()
+                .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
+                .shouldFailOnError(true)
+                .output(work.resolve(log + ".log").toString());
+    }
+
+    private Collection<RunResult> run(ChainedOptionsBuilder options, String what) throws RunnerException {
+        Instant start = Instant.now();
+        System.out.println("Suite: " + what + (quick ? " (quick)" : "") + " ...");
+        Collection<RunResult> results = new Runner(options.build()).run();
+        System.out.println("Suite:   done in " + Duration.between(start, Instant.now()).toSeconds() + " s");
+        return results;
+    }
+
+    private static Results.Start start(RunResult r, String provider, boolean warmClient, double medianClasses) {
+        Statistics s = r.getPrimaryResult().getStatistics();
+        return new Results.Start(provider, warmClient, s.getN(), s.getPercentile(50), s.getMean(), s.getMin(),
+                s.getMax(), medianClasses);
+    }
+
+    private static double secondary(RunResult r, String suffix) {
+        return r.getSecondaryResults().entrySet().stream().filter(e -> e.getKey().endsWith(suffix))
+                .mapToDouble(e -> e.getValue().getScore()).findFirst().orElse(Double.NaN);
+    }
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    private static long longOf(Properties p, String key) {
+        String value = p.getProperty(key);
+        if (value == null) {
+            throw new IllegalStateException("The benchmark wrote no '" + key + "'");
+        }
+        return Long.parseLong(value);
+    }
+
+    private static Map<String, String> parse(String[] argv) {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument '" + a + "'");
+            }
+            String key = a.substring(2);
+            if (key.equals("quick")) {
+                args.put(key, "true");
+            } else if (i + 1 < argv.length) {
+                args.put(key, argv[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value");
+            }
+        }
+        return args;
+    }
+}
