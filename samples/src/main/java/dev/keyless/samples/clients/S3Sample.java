@@ -4,6 +4,7 @@ import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.token.TokenSource;
 import java.io.PrintStream;
 import java.time.Instant;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -40,21 +41,35 @@ public final class S3Sample {
     }
 
     /**
-     * Runs the sample: one provider, one S3 client, one object written and read.
+     * Runs the sample: one provider, one S3 client, one object written and read; repeated with the same provider
+     * and client every {@code SAMPLE_REPEAT_SECONDS} if set, reporting a failed round and going on, as a
+     * long-running pod would.
      *
      * @param settings the settings
      * @param tokenSource the token source ({@code settings.tokenSource()} in production)
      * @param out where to report; never receives a key or token
-     * @return the object's content as read back
+     * @return the object's content as read back in the last round
+     * @throws SdkException if a round fails and the sample runs once
      */
     static String run(SampleSettings settings, TokenSource tokenSource, PrintStream out) {
         String bucket = settings.requireBucket();
         try (WebIdentityCredentialsProvider provider = KeylessClients.credentialsProvider(settings, tokenSource);
              S3Client s3 = KeylessClients.s3(settings, provider).build()) {
-            String content = "Written by " + settings.roleArn() + " at " + Instant.now();
-            String read = writeAndRead(s3, bucket, KEY, content);
-            out.println("S3: wrote and read back s3://" + bucket + "/" + KEY + " (" + read.length() + " characters)");
-            out.println("Credentials: " + KeylessClients.describe(provider.resolveCredentials(), Instant.now()));
+            String read = null;
+            do {
+                try {
+                    read = writeAndRead(s3, bucket, KEY, "Written by " + settings.roleArn() + " at " + Instant.now());
+                    out.println("S3: wrote and read back s3://" + bucket + "/" + KEY + " (" + read.length()
+                            + " characters)");
+                    out.println("Credentials: " + KeylessClients.describe(provider.resolveCredentials(), Instant.now()));
+                } catch (SdkException e) {
+                    if (settings.repeatEvery() == null) {
+                        throw e;
+                    }
+                    out.println("S3 failed, trying again in " + settings.repeatEvery().toSeconds() + " s: "
+                            + e.getMessage());
+                }
+            } while (settings.pauseBeforeRepeating());
             return read;
         }
     }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -31,6 +32,8 @@ import software.amazon.awssdk.regions.Region;
  *       <td>endpoint overrides for an emulator (optional; the service-specific one wins)</td></tr>
  *   <tr><td>{@code SAMPLE_S3_BUCKET}</td><td>the bucket {@link S3Sample} writes to</td></tr>
  *   <tr><td>{@code SAMPLE_SQS_QUEUE_URL}</td><td>the queue {@link SqsSample} sends to</td></tr>
+ *   <tr><td>{@code SAMPLE_REPEAT_SECONDS}</td><td>repeat the sample's calls this often, with one provider, until
+ *       the process is stopped, as a Deployment's pod runs (optional; by default the sample runs once)</td></tr>
  * </table>
  *
  * <p>Optional values are {@code null} when unset. Immutable and thread-safe.
@@ -45,10 +48,11 @@ import software.amazon.awssdk.regions.Region;
  * @param sqsEndpoint the SQS endpoint override, or {@code null}
  * @param bucket {@code SAMPLE_S3_BUCKET}, or {@code null}
  * @param queueUrl {@code SAMPLE_SQS_QUEUE_URL}, or {@code null}
+ * @param repeatEvery {@code SAMPLE_REPEAT_SECONDS}, or {@code null} to run once
  */
 public record SampleSettings(String roleArn, Region region, String roleSessionName, Path tokenFile,
                              String tokenAudience, URI stsEndpoint, URI s3Endpoint, URI sqsEndpoint,
-                             String bucket, String queueUrl) {
+                             String bucket, String queueUrl, Duration repeatEvery) {
 
     /** Path B's audience variable; path A's is the AWS SDK's {@code AWS_WEB_IDENTITY_TOKEN_FILE}. */
     public static final String TOKEN_AUDIENCE = "KEYLESS_TOKEN_AUDIENCE";
@@ -66,6 +70,7 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
      * @param sqsEndpoint the SQS endpoint override, or {@code null}
      * @param bucket the sample bucket, or {@code null}
      * @param queueUrl the sample queue, or {@code null}
+     * @param repeatEvery how often to repeat, or {@code null} to run once
      */
     public SampleSettings {
         Objects.requireNonNull(roleArn, "roleArn");
@@ -75,6 +80,9 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
                     + "projected service-account token (path A, for example /var/run/secrets/aws/"
                     + "sts.amazonaws.com/serviceaccount/token), or " + TOKEN_AUDIENCE + " to the Google service "
                     + "account's numeric unique id to use the metadata server (path B).");
+        }
+        if (repeatEvery != null && (repeatEvery.isNegative() || repeatEvery.isZero())) {
+            throw new IllegalArgumentException("repeatEvery (" + repeatEvery + ") must be positive.");
         }
     }
 
@@ -129,7 +137,7 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
                 orElse(uri(env, "AWS_ENDPOINT_URL_STS"), common),
                 orElse(uri(env, "AWS_ENDPOINT_URL_S3"), common),
                 orElse(uri(env, "AWS_ENDPOINT_URL_SQS"), common),
-                env.apply("SAMPLE_S3_BUCKET"), env.apply("SAMPLE_SQS_QUEUE_URL"));
+                env.apply("SAMPLE_S3_BUCKET"), env.apply("SAMPLE_SQS_QUEUE_URL"), seconds(env, "SAMPLE_REPEAT_SECONDS"));
     }
 
     /**
@@ -170,6 +178,24 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
         return queueUrl;
     }
 
+    /**
+     * Between two rounds of a sample: waits {@link #repeatEvery()} and says whether to go on.
+     *
+     * @return {@code false} at once if the sample runs once, or if the thread is interrupted while waiting
+     */
+    boolean pauseBeforeRepeating() {
+        if (repeatEvery == null) {
+            return false;
+        }
+        try {
+            Thread.sleep(repeatEvery.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static URI uri(Function<String, String> env, String name) {
         String value = env.apply(name);
         if (value == null) {
@@ -185,6 +211,23 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
             throw new IllegalArgumentException(name + " is '" + value + "', which is not an endpoint URL such as "
                     + "http://127.0.0.1:5000: " + e.getMessage(), e);
         }
+    }
+
+    private static Duration seconds(Function<String, String> env, String name) {
+        String value = env.apply(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value);
+            if (seconds > 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message
+        }
+        throw new IllegalArgumentException(name + " is '" + value + "'; set it to a number of seconds, such as 60, "
+                + "or unset it to run once.");
     }
 
     private static Path path(String name, String value) {

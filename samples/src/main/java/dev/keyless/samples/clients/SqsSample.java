@@ -5,6 +5,7 @@ import dev.keyless.token.TokenSource;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -38,21 +39,34 @@ public final class SqsSample {
     }
 
     /**
-     * Runs the sample: one provider, one SQS client, one message sent, received and deleted.
+     * Runs the sample: one provider, one SQS client, one message sent, received and deleted; repeated with the
+     * same provider and client every {@code SAMPLE_REPEAT_SECONDS} if set, reporting a failed round and going
+     * on, as a long-running pod would.
      *
      * @param settings the settings
      * @param tokenSource the token source ({@code settings.tokenSource()} in production)
      * @param out where to report; never receives a key or token
-     * @return the body of the message received
+     * @return the body of the message received in the last round
+     * @throws SdkException if a round fails and the sample runs once
      */
     static String run(SampleSettings settings, TokenSource tokenSource, PrintStream out) {
         String queueUrl = settings.requireQueueUrl();
         try (WebIdentityCredentialsProvider provider = KeylessClients.credentialsProvider(settings, tokenSource);
              SqsClient sqs = KeylessClients.sqs(settings, provider).build()) {
-            String body = "Sent by " + settings.roleArn() + " at " + Instant.now();
-            String received = sendAndReceive(sqs, queueUrl, body);
-            out.println("SQS: sent and received one message on " + queueUrl);
-            out.println("Credentials: " + KeylessClients.describe(provider.resolveCredentials(), Instant.now()));
+            String received = null;
+            do {
+                try {
+                    received = sendAndReceive(sqs, queueUrl, "Sent by " + settings.roleArn() + " at " + Instant.now());
+                    out.println("SQS: sent and received one message on " + queueUrl);
+                    out.println("Credentials: " + KeylessClients.describe(provider.resolveCredentials(), Instant.now()));
+                } catch (SdkException e) {
+                    if (settings.repeatEvery() == null) {
+                        throw e;
+                    }
+                    out.println("SQS failed, trying again in " + settings.repeatEvery().toSeconds() + " s: "
+                            + e.getMessage());
+                }
+            } while (settings.pauseBeforeRepeating());
             return received;
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,26 @@ class SampleSettingsTest {
         assertThat(settings.s3Endpoint()).isNull();
         assertThat(settings.sqsEndpoint()).isNull();
         assertThat(settings.tokenSource()).hasToString("file " + TOKEN_FILE);
+        assertThat(settings.repeatEvery()).isNull();
+        assertThat(settings.pauseBeforeRepeating()).as("runs once").isFalse();
+    }
+
+    @Test
+    void from_repeatSeconds_isTheIntervalBetweenRounds() {
+        SampleSettings settings = SampleSettings.from(Map.of("AWS_ROLE_ARN", ROLE_ARN, "AWS_REGION", "eu-west-1",
+                "AWS_WEB_IDENTITY_TOKEN_FILE", TOKEN_FILE, "SAMPLE_REPEAT_SECONDS", "60"));
+
+        assertThat(settings.repeatEvery()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void from_repeatSecondsNotAPositiveNumber_namesTheVariable() {
+        for (String value : new String[] {"0", "-5", "1m"}) {
+            assertThatThrownBy(() -> SampleSettings.from(Map.of("AWS_ROLE_ARN", ROLE_ARN, "AWS_REGION", "eu-west-1",
+                    "AWS_WEB_IDENTITY_TOKEN_FILE", TOKEN_FILE, "SAMPLE_REPEAT_SECONDS", value)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("SAMPLE_REPEAT_SECONDS is '" + value + "'");
+        }
     }
 
     @Test
