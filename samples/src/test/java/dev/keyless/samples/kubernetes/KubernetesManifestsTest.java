@@ -243,7 +243,11 @@ class KubernetesManifestsTest {
     }
 
     private Map<String, Object> configMap(String path) throws IOException {
-        return manifest(path + "/configmap.yaml", "ConfigMap");
+        Map<String, Object> configMap = manifest(path + "/configmap.yaml", "ConfigMap");
+        // Kubernetes refuses a ConfigMap whose data holds numbers or booleans: a GSA id must be quoted.
+        assertThat(map(configMap.get("data")).values()).as(path + "/configmap.yaml data values")
+                .allSatisfy(v -> assertThat(v).isInstanceOf(String.class));
+        return configMap;
     }
 
     private static Map<String, Object> podSpec(Map<String, Object> deployment) {
