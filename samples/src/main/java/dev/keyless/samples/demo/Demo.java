@@ -2,9 +2,11 @@ package dev.keyless.samples.demo;
 
 import dev.keyless.WebIdentityCredentialsException;
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.diagnostics.PolicyVerdict;
-import dev.keyless.diagnostics.TrustPolicyEvaluator;
-import dev.keyless.token.TokenSource;
+import dev.keyless.diagnostics.TokenInspector;
+import dev.keyless.diagnostics.TrustPolicies;
+import dev.keyless.samples.clients.KeylessClients;
+import dev.keyless.samples.clients.S3Sample;
+import dev.keyless.samples.clients.SampleSettings;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
 import java.io.PrintStream;
@@ -13,8 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The README's first command: the whole federation flow in one JVM, on loopback, with no cloud account.
@@ -26,15 +29,18 @@ import software.amazon.awssdk.regions.Region;
  * <ol>
  *   <li>A local OIDC issuer (standing in for a GKE cluster's) mints a projected service-account token for
  *       the pod {@code checkout/checkout-api-...}; it is written to a directory the way the kubelet writes it.</li>
- *   <li>A local STS trusts that issuer, as an IAM OIDC provider would, and has two roles.</li>
- *   <li>A {@link WebIdentityCredentialsProvider} reads the token file and gets credentials from that STS.</li>
- *   <li>The kubelet rotates the token; the provider reads the file afresh for its next STS call.</li>
+ *   <li>A local STS trusts that issuer, as an IAM OIDC provider would, and has two roles whose trust policies
+ *       Keyless's {@code TrustPolicies} wrote; it checks them with Keyless's {@code TrustPolicyEvaluator}.</li>
+ *   <li>An S3-compatible server (S3Proxy, in memory) accepts requests signed with that STS's credentials.</li>
+ *   <li>The S3 sample's code, configured as on GKE, gets credentials through a
+ *       {@link WebIdentityCredentialsProvider} reading the token file, creates a bucket, writes and reads an
+ *       object; the kubelet rotates the token and the next STS call reads the new one.</li>
  *   <li>A role whose trust policy names another service account refuses the token, and Keyless says why.</li>
  * </ol>
  *
- * <p>The issuer, the token volume and STS are demo fixtures of this package; the provider is Keyless,
- * configured exactly as an application would configure it, except for {@code stsEndpoint}. No token, secret
- * key or session token is ever printed.
+ * <p>The issuer, the token volume, STS and S3 are demo fixtures of this package; the provider and clients
+ * are Keyless and the samples, configured exactly as an application would configure them, except for the
+ * endpoints. No token, secret key or session token is ever printed.
  */
 public final class Demo {
 
@@ -42,7 +48,10 @@ public final class Demo {
     static final String SERVICE_ACCOUNT = "checkout-api";
     static final String POD = "checkout-api-7d9f8b6c4-x2k9p";
     static final String SUBJECT = "system:serviceaccount:" + NAMESPACE + ":" + SERVICE_ACCOUNT;
-    static final String OTHER_SUBJECT = "system:serviceaccount:payments:payments-api";
+    static final String OTHER_NAMESPACE = "payments";
+    static final String OTHER_SERVICE_ACCOUNT = "payments-api";
+    static final String OTHER_SUBJECT = "system:serviceaccount:" + OTHER_NAMESPACE + ":" + OTHER_SERVICE_ACCOUNT;
+    static final String BUCKET = "checkout-exports";
 
     /** The volume's {@code expirationSeconds}; the kubelet rewrites the token at 80% of it. */
     private static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
@@ -87,28 +96,38 @@ public final class Demo {
         try (LocalOidcIssuer issuer = LocalOidcIssuer.start(clock);
              ProjectedTokenVolume volume = ProjectedTokenVolume.createTemporary(clock)) {
             this.issuer = issuer;
-            Path tokenFile = startIssuerAndWriteToken(issuer, volume);
+            WebIdentityToken token = startIssuerAndWriteToken(issuer, volume);
             try (LocalSts sts = LocalSts.start(issuer.issuerUrl(), clock)) {
                 this.sts = sts;
-                String roleArn = sts.createRole("checkout-s3-writer",
-                        LocalSts.trustPolicyFor(issuer, NAMESPACE, SERVICE_ACCOUNT));
-                String otherRoleArn = sts.createRole("payments-ledger-reader",
-                        LocalSts.trustPolicyFor(issuer, "payments", "payments-api"));
+                String roleArn = sts.createRole("checkout-s3-writer", trustPolicyFor(token));
+                String otherRoleArn = sts.createRole("payments-ledger-reader", trustPolicyFor(
+                        issuer.mintServiceAccountToken(OTHER_NAMESPACE, OTHER_SERVICE_ACCOUNT,
+                                "payments-api-5c6d7e8f9-q1w2e", TOKEN_LIFETIME)));
                 startSts(sts, roleArn, otherRoleArn);
-                boolean ok;
-                try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
-                        .roleArn(roleArn)
-                        .tokenSource(TokenSources.file(tokenFile))
-                        .region(Region.US_EAST_1)
-                        .stsEndpoint(sts.endpoint())
-                        .build()) {
-                    ok = resolve(provider, sts);
-                    ok = ok && rotate(provider, issuer, volume, sts);
-                    ok = ok && refuse(provider, otherRoleArn, tokenFile);
-                }
-                if (!ok) {
-                    out.println("Demo FAILED: a step did not do what it should (see above).");
-                    return 1;
+                try (LocalS3 s3Server = LocalS3.start(sts)) {
+                    step(3, "Started a local S3 at " + s3Server.endpoint() + " (" + LocalS3.implementation()
+                            + " from Maven Central, in-memory blobstore)");
+                    detail("Like S3, it checks every request's Signature V4 with the secret key of the access key "
+                            + "it names, and knows only the temporary credentials the local STS issued.");
+                    SampleSettings settings = SampleSettings.from(Map.of(
+                            "AWS_ROLE_ARN", roleArn,
+                            "AWS_REGION", "eu-west-1",
+                            "AWS_WEB_IDENTITY_TOKEN_FILE", volume.tokenPath().toString(),
+                            "AWS_ENDPOINT_URL_STS", sts.endpoint().toString(),
+                            "AWS_ENDPOINT_URL_S3", s3Server.endpoint().toString(),
+                            "SAMPLE_S3_BUCKET", BUCKET));
+                    boolean ok;
+                    try (WebIdentityCredentialsProvider provider = KeylessClients.credentialsProvider(settings);
+                         S3Client s3 = KeylessClients.s3(settings, provider).build()) {
+                        ok = useS3(settings, provider, s3);
+                        ok = ok && rotate(provider, settings, issuer, volume);
+                        ok = ok && refuse(provider, otherRoleArn);
+                    }
+                    if (!ok) {
+                        out.println();
+                        out.println("Demo FAILED: a step did not do what it should (see above).");
+                        return 1;
+                    }
                 }
             }
         } catch (Exception e) {
@@ -117,12 +136,14 @@ public final class Demo {
             e.printStackTrace(out);
             return 1;
         }
-        out.printf("Demo finished in %.1f s: credentials from a GKE-shaped token via STS, a token rotation picked"
-                + " up, a refusal explained.%n", (System.nanoTime() - started) / 1e9);
+        out.println();
+        out.printf("Demo finished in %.1f s: credentials from a GKE-shaped token via STS, S3 used with them, a token"
+                + " rotation picked up, a refusal explained.%n", (System.nanoTime() - started) / 1e9);
         return 0;
     }
 
-    private Path startIssuerAndWriteToken(LocalOidcIssuer issuer, ProjectedTokenVolume volume) throws Exception {
+    private WebIdentityToken startIssuerAndWriteToken(LocalOidcIssuer issuer, ProjectedTokenVolume volume)
+            throws Exception {
         step(1, "Started a local OIDC issuer at " + issuer.issuerUrl());
         detail("It stands in for https://container.googleapis.com/v1/projects/P/locations/L/clusters/C and "
                 + "serves /.well-known/openid-configuration and its public key at /jwks.");
@@ -132,45 +153,59 @@ public final class Demo {
         detail("Wrote pod " + NAMESPACE + "/" + POD + "'s projected service-account token (issued "
                 + ROTATION_AGE.toMinutes() + " min ago, valid " + TOKEN_LIFETIME.toMinutes() + " min) the way the "
                 + "kubelet does, with a ..data symlink swap: " + volume.tokenPath());
-        detail("Token claims: " + TokenSources.file(volume.tokenPath()).fetchToken().describeClaims());
-        return volume.tokenPath();
+        WebIdentityToken token = TokenSources.file(volume.tokenPath()).fetchToken();
+        detail("Token claims: " + token.describeClaims());
+        return token;
+    }
+
+    /** The trust policy that admits exactly the identity of {@code token}, as {@code keyless trust-policy} writes it. */
+    private static String trustPolicyFor(WebIdentityToken token) {
+        return TrustPolicies.trustPolicyJson(TokenInspector.inspect(token), LocalSts.ACCOUNT_ID);
+    }
+
+    private static String trustPolicyFor(String token) {
+        return TrustPolicies.trustPolicyJson(TokenInspector.inspect(token), LocalSts.ACCOUNT_ID);
     }
 
     private void startSts(LocalSts sts, String roleArn, String otherRoleArn) {
         step(2, "Started a local STS at " + sts.endpoint() + " (AssumeRoleWithWebIdentity, STS query protocol)");
-        detail("Like an IAM OIDC provider, it trusts " + issuer.issuerUrl() + " and checks every token's RS256 "
-                + "signature against the keys it fetches from the issuer's discovery document.");
-        detail("Role " + roleArn + " trusts " + SUBJECT + " (its trust policy is what `keyless trust-policy` prints, "
-                + "judged by Keyless's TrustPolicyEvaluator)");
-        detail("Role " + otherRoleArn + " trusts " + OTHER_SUBJECT);
+        detail("Like AWS with an IAM OIDC provider " + sts.oidcProviderArn() + " (client ID "
+                + LocalSts.CLIENT_ID + "), it checks every token's issuer, audience and RS256 signature against the "
+                + "keys in the issuer's JWKS, its expiry, then the role's trust policy with Keyless's "
+                + "TrustPolicyEvaluator.");
+        detail("Role " + roleArn + " has the trust policy Keyless's TrustPolicies wrote for this pod's token:");
+        for (String line : sts.trustPolicy(roleArn).split("\\R")) {
+            detail("  " + line);
+        }
+        detail("Role " + otherRoleArn + " has the same policy written for " + OTHER_SUBJECT + "'s token.");
     }
 
-    private boolean resolve(WebIdentityCredentialsProvider provider, LocalSts sts) {
-        step(3, "Built the provider: " + provider);
-        long t0 = System.nanoTime();
+    private boolean useS3(SampleSettings settings, WebIdentityCredentialsProvider provider, S3Client s3) {
+        step(4, "The S3 sample's code, configured from AWS_ROLE_ARN, AWS_REGION, AWS_WEB_IDENTITY_TOKEN_FILE and "
+                + "endpoint overrides as on GKE, builds " + provider);
+        s3.createBucket(b -> b.bucket(BUCKET));
+        detail("CreateBucket " + BUCKET + ": the first request asked the provider for credentials; it called STS.");
+        String content = "order 1 exported";
+        String read = S3Sample.writeAndRead(s3, BUCKET, S3Sample.KEY, content);
+        detail("PutObject and GetObject s3://" + BUCKET + "/" + S3Sample.KEY + ": read back \"" + read + "\".");
         AwsCredentials credentials = provider.resolveCredentials();
-        long millis = (System.nanoTime() - t0) / 1_000_000;
-        Instant expiration = credentials.expirationTime().orElse(null);
-        detail("resolveCredentials() returned session credentials in " + millis + " ms (keys not shown):");
-        detail("  account " + credentials.accountId().orElse("?") + ", provider "
-                + credentials.providerName().orElse("?") + ", expiring at " + expiration
-                + (expiration == null ? "" : " (in " + Duration.between(clock.instant(), expiration).toMinutes()
-                        + " min)"));
+        detail("The credentials (keys not shown): " + KeylessClients.describe(credentials, clock.instant()));
         LocalSts.Exchange call = last(sts.exchanges());
         detail("STS verified a token for " + call.subject() + " issued at " + call.tokenIssuedAt()
                 + " and issued " + call.assumedRoleArn());
-        return call.errorCode() == null && credentials.expirationTime().isPresent()
+        return content.equals(read) && call.errorCode() == null && sts.exchanges().size() == 1
+                && credentials.expirationTime().isPresent()
                 && LocalSts.ACCOUNT_ID.equals(credentials.accountId().orElse(null));
     }
 
-    private boolean rotate(WebIdentityCredentialsProvider provider, LocalOidcIssuer issuer,
-                           ProjectedTokenVolume volume, LocalSts sts) throws Exception {
+    private boolean rotate(WebIdentityCredentialsProvider provider, SampleSettings settings, LocalOidcIssuer issuer,
+                           ProjectedTokenVolume volume) throws Exception {
         Instant oldIssuedAt = last(sts.exchanges()).tokenIssuedAt();
         volume.write(issuer.mintServiceAccountToken(NAMESPACE, SERVICE_ACCOUNT, POD, TOKEN_LIFETIME));
-        TokenSource file = TokenSources.file(volume.tokenPath());
-        WebIdentityToken rotated = file.fetchToken();
-        step(4, "The kubelet rotated the token at 80% of its lifetime: ..data now points at a new token, valid "
-                + "until " + rotated.expirationTime().orElse(null));
+        WebIdentityToken rotated = TokenSources.file(volume.tokenPath()).fetchToken();
+        out.println();
+        detail("The kubelet rotated the token at 80% of its lifetime: ..data now points at a new token, valid until "
+                + rotated.expirationTime().orElse(null) + ".");
 
         int callsBefore = sts.exchanges().size();
         provider.resolveCredentials();
@@ -178,19 +213,20 @@ public final class Demo {
         detail("The same provider keeps serving its cached credentials until 5 minutes before they expire: "
                 + cachedCalls + " new STS calls.");
 
-        try (WebIdentityCredentialsProvider copy = provider.toBuilder().build()) {
-            copy.resolveCredentials();
+        String read;
+        try (WebIdentityCredentialsProvider copy = provider.toBuilder().build();
+             S3Client s3 = KeylessClients.s3(settings, copy).build()) {
+            read = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(S3Sample.KEY)).asUtf8String();
         }
         LocalSts.Exchange call = last(sts.exchanges());
         detail("Its next STS call reads the file afresh; a copy from provider.toBuilder().build() shows it: STS "
                 + "verified the token issued at " + call.tokenIssuedAt() + " (the first was issued at "
-                + oldIssuedAt + ").");
+                + oldIssuedAt + "), and S3 accepted the new credentials.");
         return cachedCalls == 0 && call.errorCode() == null && call.tokenIssuedAt() != null
-                && call.tokenIssuedAt().isAfter(oldIssuedAt);
+                && call.tokenIssuedAt().isAfter(oldIssuedAt) && !read.isEmpty();
     }
 
-    private boolean refuse(WebIdentityCredentialsProvider provider, String otherRoleArn, Path tokenFile)
-            throws java.io.IOException {
+    private boolean refuse(WebIdentityCredentialsProvider provider, String otherRoleArn) {
         step(5, "A provider for " + otherRoleArn + ", whose trust policy admits only " + OTHER_SUBJECT
                 + ", with this pod's token:");
         try (WebIdentityCredentialsProvider wrongRole = provider.toBuilder().roleArn(otherRoleArn).build()) {
@@ -201,14 +237,13 @@ public final class Demo {
             detail("resolveCredentials() threw WebIdentityCredentialsException (STS error " + e.stsErrorCode()
                     + "), as it should. Keyless's diagnosis:");
             wrap(e.getMessage());
-            // What `keyless check-policy` does: the role's policy against the token, offline, claim by claim.
-            PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(sts.trustPolicy(otherRoleArn),
-                    TokenSources.file(tokenFile).fetchToken(), otherRoleArn);
-            detail("Checked offline against the role's trust policy (keyless check-policy), the claim that differs:");
-            for (String line : verdict.describe().strip().split("\n")) {
-                out.println("     " + line.strip());
+            LocalSts.Exchange call = last(sts.exchanges());
+            detail("STS itself says only \"Not authorized\". With the role's policy in hand (aws iam get-role), "
+                    + "TrustPolicyEvaluator names the condition that failed, as the local STS found:");
+            for (String line : String.valueOf(call.verdict()).split("\\R")) {
+                detail("  " + line);
             }
-            return "AccessDenied".equals(e.stsErrorCode()) && !verdict.admitted();
+            return "AccessDenied".equals(e.stsErrorCode()) && "AccessDenied".equals(call.errorCode());
         }
     }
 

@@ -136,10 +136,27 @@ public final class LocalOidcIssuer implements AutoCloseable {
      */
     public String mintServiceAccountToken(String namespace, String serviceAccount, String pod, Instant issuedAt,
                                           Duration lifetime) {
+        return mintServiceAccountToken(namespace, serviceAccount, pod, issuedAt, lifetime, STS_AUDIENCE);
+    }
+
+    /**
+     * Mints a GKE projected service-account token for a pod with another audience, as a volume that forgot
+     * {@code audience: sts.amazonaws.com} gets (the API server's own audience).
+     *
+     * @param namespace the pod's namespace
+     * @param serviceAccount the pod's Kubernetes service account
+     * @param pod the pod's name
+     * @param issuedAt the {@code iat} and {@code nbf}
+     * @param lifetime the volume's {@code expirationSeconds}
+     * @param audience the {@code aud}
+     * @return the signed token (compact JWT); a secret: never print it
+     */
+    public String mintServiceAccountToken(String namespace, String serviceAccount, String pod, Instant issuedAt,
+                                          Duration lifetime, String audience) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(issuer.toString())
                 .subject("system:serviceaccount:" + namespace + ":" + serviceAccount)
-                .audience(STS_AUDIENCE)
+                .audience(audience)
                 .issueTime(Date.from(issuedAt))
                 .notBeforeTime(Date.from(issuedAt))
                 .expirationTime(Date.from(issuedAt.plus(lifetime)))

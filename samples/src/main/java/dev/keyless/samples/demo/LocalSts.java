@@ -1,8 +1,5 @@
 package dev.keyless.samples.demo;
 
-import dev.keyless.diagnostics.TokenInspector;
-import dev.keyless.diagnostics.TrustPolicies;
-import dev.keyless.diagnostics.TrustPolicyEvaluator;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -13,6 +10,8 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.keyless.diagnostics.PolicyVerdict;
+import dev.keyless.diagnostics.TrustPolicyEvaluator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -38,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.policybuilder.iam.IamPolicyReader;
 
 /**
  * Demo fixture, not part of Keyless: AWS STS on {@code 127.0.0.1}, answering
@@ -45,13 +45,15 @@ import java.util.regex.Pattern;
  * {@code <ErrorResponse>}s as STS sends them), so an unmodified AWS SDK {@code StsClient} can call it.
  *
  * <p>It checks a token the way STS does, in this order: the issuer must be the one trusted issuer (what an
- * IAM OIDC provider registers), else {@code InvalidIdentityToken}; the issuer's keys are fetched over HTTP
- * from its discovery document's {@code jwks_uri}, else {@code IDPCommunicationError}; the RS256 signature
- * must verify, else {@code InvalidIdentityToken}; the token must not be expired, else
- * {@code ExpiredTokenException}; and the role's trust policy, judged by Keyless's {@link TrustPolicyEvaluator},
- * must admit it, else 403
- * {@code AccessDenied}. Success returns fresh random credentials for {@code DurationSeconds} (default 3600,
- * the roles' MaxSessionDuration). Tokens and secrets are never logged.
+ * IAM OIDC provider registers), else {@code InvalidIdentityToken}; the token's {@code aud} must be in that
+ * provider's client ID list ({@value #CLIENT_ID}), else {@code InvalidIdentityToken} "Incorrect token
+ * audience"; the issuer's keys are fetched over HTTP from its discovery document's {@code jwks_uri}, else
+ * {@code IDPCommunicationError}; the RS256 signature must verify, else {@code InvalidIdentityToken}; the token
+ * must not be expired, else {@code ExpiredTokenException}; and the role's IAM trust policy must admit it, as
+ * Keyless's {@link TrustPolicyEvaluator} decides, else 403 {@code AccessDenied} with STS's bare message (the
+ * evaluator's reasons are kept in {@link Exchange#verdict()}, as CloudTrail would, not sent). Success
+ * returns fresh random credentials for {@code DurationSeconds} (default 3600, the roles'
+ * MaxSessionDuration). Tokens and secrets are never logged.
  *
  * <p>Thread-safe. {@link #start(URI)} starts the server's dispatcher thread (non-daemon): call {@link #close()}.
  */
@@ -59,6 +61,9 @@ public final class LocalSts implements AutoCloseable {
 
     /** The AWS account every demo role lives in. */
     public static final String ACCOUNT_ID = "123456789012";
+
+    /** The client ID list of the IAM OIDC provider this STS has for its trusted issuer. */
+    public static final String CLIENT_ID = "sts.amazonaws.com";
 
     private static final String NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
     private static final int DEFAULT_DURATION_SECONDS = 3600;
@@ -74,7 +79,7 @@ public final class LocalSts implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final DefaultResourceRetriever http = new DefaultResourceRetriever(2000, 2000, 64 * 1024);
-    private final Map<String, String> roles = new ConcurrentHashMap<>();
+    private final Map<String, String> trustPolicies = new ConcurrentHashMap<>();
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
     private final List<IssuedCredentials> issued = new CopyOnWriteArrayList<>();
 
@@ -86,13 +91,15 @@ public final class LocalSts implements AutoCloseable {
      * @param tokenIssuedAt the token's {@code iat}, or {@code null}
      * @param errorCode the STS error code answered, or {@code null} on success
      * @param assumedRoleArn the assumed-role ARN issued, or {@code null} on failure
+     * @param verdict the trust policy evaluation ({@link PolicyVerdict#describe()}), or {@code null} if the
+     *     token was refused before its policy was looked at
      */
     public record Exchange(String roleArn, String subject, Instant tokenIssuedAt, String errorCode,
-                           String assumedRoleArn) {
+                           String assumedRoleArn, String verdict) {
     }
 
-    /** Credentials this STS handed out; only tests look at them, to prove none is printed. */
-    record IssuedCredentials(String accessKeyId, String secretAccessKey, String sessionToken) {
+    /** Credentials this STS handed out; only tests and the demo S3 look at them. Never printed. */
+    record IssuedCredentials(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration) {
     }
 
     private LocalSts(HttpServer server, URI trustedIssuer, Clock clock) {
@@ -140,42 +147,62 @@ public final class LocalSts implements AutoCloseable {
     }
 
     /**
-     * Creates a role in account {@value #ACCOUNT_ID} with an IAM trust policy, as {@code aws iam create-role
-     * --assume-role-policy-document} would. Calls are judged by Keyless's {@link TrustPolicyEvaluator}.
+     * Creates a role in account {@value #ACCOUNT_ID}, as {@code aws iam create-role} does.
      *
      * @param name the role's name
-     * @param trustPolicyJson the trust policy document
+     * @param trustPolicyJson its trust policy (assume-role policy document), for example from
+     *     {@code TrustPolicies.trustPolicyJson(...)}
      * @return the role's ARN
+     * @throws IllegalArgumentException if the policy is not IAM policy JSON (IAM's MalformedPolicyDocument)
      */
     public String createRole(String name, String trustPolicyJson) {
+        Objects.requireNonNull(trustPolicyJson, "trustPolicyJson");
+        try {
+            IamPolicyReader.create().read(trustPolicyJson);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("MalformedPolicyDocument: the trust policy of role " + name
+                    + " is not IAM policy JSON: " + e.getMessage(), e);
+        }
         String arn = "arn:aws:iam::" + ACCOUNT_ID + ":role/" + name;
-        roles.put(arn, Objects.requireNonNull(trustPolicyJson, "trustPolicyJson"));
+        trustPolicies.put(arn, trustPolicyJson);
         return arn;
     }
 
     /**
-     * The trust policy that admits exactly one Kubernetes service account's tokens from {@code issuer}: what
-     * {@code keyless trust-policy} prints for such a token.
-     *
-     * @param issuer the token issuer
-     * @param namespace the service account's namespace
-     * @param serviceAccount the service account's name
-     * @return the policy JSON
-     */
-    public static String trustPolicyFor(LocalOidcIssuer issuer, String namespace, String serviceAccount) {
-        String sample = issuer.mintServiceAccountToken(namespace, serviceAccount, serviceAccount + "-pod",
-                java.time.Duration.ofMinutes(10));
-        return TrustPolicies.trustPolicyJson(TokenInspector.inspect(sample), ACCOUNT_ID);
-    }
-
-    /**
-     * The trust policy of a role.
+     * The trust policy of a role, as {@code aws iam get-role} shows it (not URL-encoded).
      *
      * @param roleArn the role's ARN
      * @return its policy JSON, or {@code null} if there is no such role
      */
     public String trustPolicy(String roleArn) {
-        return roles.get(roleArn);
+        return trustPolicies.get(roleArn);
+    }
+
+    /**
+     * The OIDC provider ARN this STS's account has for its trusted issuer, the {@code Federated} principal of
+     * a trust policy for its tokens.
+     *
+     * @return {@code arn:aws:iam::123456789012:oidc-provider/127.0.0.1:PORT}
+     */
+    public String oidcProviderArn() {
+        return "arn:aws:iam::" + ACCOUNT_ID + ":oidc-provider/" + issuerHost();
+    }
+
+    /**
+     * The secret key of credentials this STS issued, while they are valid: what lets the demo S3 verify
+     * request signatures as AWS does.
+     *
+     * @param accessKeyId the access key id of a signed request
+     * @return the matching secret key, or {@code null} if this STS never issued it or it has expired
+     */
+    String secretAccessKey(String accessKeyId) {
+        Instant now = clock.instant();
+        for (IssuedCredentials c : issued) {
+            if (c.accessKeyId().equals(accessKeyId) && now.isBefore(c.expiration())) {
+                return c.secretAccessKey();
+            }
+        }
+        return null;
     }
 
     /**
@@ -246,26 +273,31 @@ public final class LocalSts implements AutoCloseable {
         int duration = durationSeconds(params.get("DurationSeconds"));
 
         JWTClaimsSet claims = null;
+        String verdict = null;
         try {
             claims = verify(token);
-            String policy = roles.get(roleArn);
-            if (policy == null || !TrustPolicyEvaluator.evaluate(policy, claims.toJSONObject(), roleArn).admitted()) {
-                // Real STS does not say whether the role exists or its policy did not match.
+            String policy = trustPolicies.get(roleArn);
+            PolicyVerdict evaluated = policy == null ? null
+                    : TrustPolicyEvaluator.evaluate(policy, claims.toJSONObject(), roleArn);
+            verdict = evaluated == null ? "No role " + roleArn + " in account " + ACCOUNT_ID + "."
+                    : evaluated.describe();
+            if (evaluated == null || !evaluated.admitted()) {
+                // Real STS does not say whether the role exists or which condition did not match.
                 throw new StsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
             }
         } catch (StsError e) {
             exchanges.add(new Exchange(roleArn, claims == null ? null : claims.getSubject(),
-                    claims == null ? null : issuedAt(claims), e.code, null));
+                    claims == null ? null : issuedAt(claims), e.code, null, verdict));
             throw e;
         }
 
         String assumedRoleArn = "arn:aws:sts::" + role.group(1) + ":assumed-role/" + role.group(2) + "/" + sessionName;
         String roleId = "AROA" + randomString(KEY_ID_CHARS, 17);
-        IssuedCredentials credentials = new IssuedCredentials("ASIA" + randomString(KEY_ID_CHARS, 16),
-                randomString(SECRET_CHARS, 40), sessionToken());
         Instant expiration = clock.instant().plusSeconds(duration).truncatedTo(ChronoUnit.SECONDS);
+        IssuedCredentials credentials = new IssuedCredentials("ASIA" + randomString(KEY_ID_CHARS, 16),
+                randomString(SECRET_CHARS, 40), sessionToken(), expiration);
         issued.add(credentials);
-        exchanges.add(new Exchange(roleArn, claims.getSubject(), issuedAt(claims), null, assumedRoleArn));
+        exchanges.add(new Exchange(roleArn, claims.getSubject(), issuedAt(claims), null, assumedRoleArn, verdict));
 
         String audience = String.join(",", claims.getAudience());
         return "<AssumeRoleWithWebIdentityResponse xmlns=\"" + NAMESPACE + "\">\n"
@@ -282,7 +314,7 @@ public final class LocalSts implements AutoCloseable {
                 + "      <Expiration>" + expiration + "</Expiration>\n"
                 + "      <AccessKeyId>" + credentials.accessKeyId() + "</AccessKeyId>\n"
                 + "    </Credentials>\n"
-                + "    <Provider>arn:aws:iam::" + ACCOUNT_ID + ":oidc-provider/" + xml(issuerHost()) + "</Provider>\n"
+                + "    <Provider>" + xml(oidcProviderArn()) + "</Provider>\n"
                 + "  </AssumeRoleWithWebIdentityResult>\n"
                 + "  <ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata>\n"
                 + "</AssumeRoleWithWebIdentityResponse>\n";
@@ -305,6 +337,10 @@ public final class LocalSts implements AutoCloseable {
         if (!trustedIssuer.toString().equals(claims.getIssuer())) {
             throw new StsError(400, "InvalidIdentityToken",
                     "No OpenIDConnect provider found in your account for " + claims.getIssuer());
+        }
+        if (claims.getAudience() == null || !claims.getAudience().contains(CLIENT_ID)) {
+            // STS's words when no aud is in the OIDC provider's client ID list.
+            throw new StsError(400, "InvalidIdentityToken", "Incorrect token audience");
         }
         RSAKey key = signingKey(jwt.getHeader().getKeyID());
         try {

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoTest {
 
@@ -15,7 +19,7 @@ class DemoTest {
     private static final String REFUSING_ROLE_ARN = "arn:aws:iam::123456789012:role/payments-ledger-reader";
 
     @Test
-    void run_onLoopback_getsCredentialsFollowsRotationAndExplainsRefusal_withoutPrintingSecrets() {
+    void run_onLoopback_usesS3FollowsRotationAndExplainsRefusal_withoutPrintingSecrets() {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Demo demo = new Demo(new PrintStream(stdout, true, StandardCharsets.UTF_8));
@@ -36,11 +40,16 @@ class DemoTest {
                 .contains("1. Started a local OIDC issuer at http://127.0.0.1:")
                 .contains("sub=system:serviceaccount:checkout:checkout-api, aud=sts.amazonaws.com")
                 .contains("2. Started a local STS at http://127.0.0.1:")
-                .contains("3. Built the provider: WebIdentityCredentialsProvider(roleArn=" + ROLE_ARN)
+                .containsPattern("\"127\\.0\\.0\\.1:\\d+:sub\" : \"system:serviceaccount:checkout:checkout-api\"")
+                .containsPattern("3. Started a local S3 at http://127\\.0\\.0\\.1:\\d+ \\(S3Proxy [\\d.]+ from Maven Central")
+                .contains("4. The S3 sample's code")
+                .contains("WebIdentityCredentialsProvider(roleArn=" + ROLE_ARN)
+                .contains("read back \"order 1 exported\"")
                 .containsPattern("account 123456789012, provider KeylessWebIdentityCredentialsProvider, "
                         + "expiring at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(in 5\\d min\\)")
                 .contains("assumed-role/checkout-s3-writer/checkout-api-7d9f8b6c4-x2k9p")
                 .contains("0 new STS calls")
+                .contains("S3 accepted the new credentials")
                 .endsWith("a refusal explained." + System.lineSeparator())
                 .contains("Demo finished in ");
 
@@ -58,18 +67,45 @@ class DemoTest {
                 .contains(REFUSING_ROLE_ARN)
                 .contains("sub=system:serviceaccount:checkout:checkout-api")
                 .contains("Likely cause: the role's trust policy does not admit this token.")
-                .contains("(keyless check-policy)")
-                .contains("policy wants \"system:serviceaccount:payments:payments-api\", token has "
-                        + "\"system:serviceaccount:checkout:checkout-api\"");
+                .contains("Trust policy of " + REFUSING_ROLE_ARN + ": NOT ADMITTED")
+                .contains("system:serviceaccount:payments:payments-api");
 
-        // Two pod tokens, two sample tokens behind the roles' trust policies, and two sets of credentials.
-        assertThat(secrets(demo)).hasSize(4 + 2 * 3);
+        assertThat(secrets(demo)).hasSize(3 + 2 * 3);
         for (String text : List.of(output, logs)) {
             assertThat(text).doesNotContain("eyJ");
             for (String secret : secrets(demo)) {
                 assertThat(text).doesNotContain(secret);
             }
         }
+    }
+
+    @Test
+    void main_inItsOwnJvm_exitsZeroWithinTheTimeBudget_andPrintsNoCredentials(@TempDir Path dir) throws Exception {
+        // Surefire puts the test classpath in java.class.path (directly, or in its booter jar's manifest).
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = dir.resolve("demo.out");
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                Demo.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (!exited) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+
+        assertThat(exited).as("the demo's JVM exited on its own; output:%n%s", output).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(seconds).as("seconds the demo took, JVM start included").isLessThan(30);
+        assertThat(output)
+                .contains("1. Started a local OIDC issuer", "2. Started a local STS", "3. Started a local S3",
+                        "4. The S3 sample's code", "5. A provider for " + REFUSING_ROLE_ARN, "Demo finished in ")
+                .doesNotContain("eyJ")
+                .doesNotContainPattern("ASIA[A-Z2-7]{16}")
+                .doesNotContain("Demo FAILED");
     }
 
     /** The tokens minted, and the key ids, secret keys and session tokens STS handed out. */

@@ -3,6 +3,8 @@ package dev.keyless.samples.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyless.diagnostics.TokenInspector;
+import dev.keyless.diagnostics.TrustPolicies;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +33,7 @@ class LocalStsTest {
         issuer = LocalOidcIssuer.start();
         otherIssuer = LocalOidcIssuer.start();
         sts = LocalSts.start(issuer.issuerUrl());
-        roleArn = sts.createRole("checkout-s3-writer", LocalSts.trustPolicyFor(issuer, Demo.NAMESPACE, Demo.SERVICE_ACCOUNT));
+        roleArn = sts.createRole("checkout-s3-writer", policyFor(token(issuer, Instant.now())));
         client = StsClient.builder()
                 .endpointOverride(sts.endpoint())
                 .region(Region.US_EAST_1)
@@ -81,6 +83,23 @@ class LocalStsTest {
     }
 
     @Test
+    void assume_audienceNotInTheOidcProvidersClientIds_isInvalidIdentityToken() {
+        String kubernetesAudience = issuer.mintServiceAccountToken(Demo.NAMESPACE, Demo.SERVICE_ACCOUNT, Demo.POD,
+                Instant.now(), Duration.ofHours(1), "https://container.googleapis.com/v1/projects/p/locations/l/clusters/c");
+
+        assertThatThrownBy(() -> assume(kubernetesAudience, 3600))
+                .isInstanceOf(InvalidIdentityTokenException.class)
+                .hasMessageContaining("Incorrect token audience");
+    }
+
+    @Test
+    void createRole_policyThatIsNotJson_isRefusedAsMalformed() {
+        assertThatThrownBy(() -> sts.createRole("broken", "{\"Version\": \"2012-10-17\", \"Statement\": ["))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("MalformedPolicyDocument: the trust policy of role broken");
+    }
+
+    @Test
     void assume_expiredToken_isExpiredTokenException() {
         assertThatThrownBy(() -> assume(token(issuer, Instant.now().minus(Duration.ofHours(2))), 3600))
                 .isInstanceOf(ExpiredTokenException.class)
@@ -89,8 +108,8 @@ class LocalStsTest {
 
     @Test
     void assume_subjectTheRoleDoesNotTrust_isAccessDenied() {
-        String otherRole = sts.createRole("payments-ledger-reader",
-                LocalSts.trustPolicyFor(issuer, "payments", "payments-api"));
+        String otherRole = sts.createRole("payments-ledger-reader", policyFor(issuer.mintServiceAccountToken(
+                Demo.OTHER_NAMESPACE, Demo.OTHER_SERVICE_ACCOUNT, "payments-api-0", Duration.ofHours(1))));
 
         assertThatThrownBy(() -> client.assumeRoleWithWebIdentity(r -> r.roleArn(otherRole)
                         .roleSessionName("demo-session").webIdentityToken(token(issuer, Instant.now()))))
@@ -100,6 +119,33 @@ class LocalStsTest {
                     assertThat(e.awsErrorDetails().errorMessage())
                             .isEqualTo("Not authorized to perform sts:AssumeRoleWithWebIdentity");
                 });
+        LocalSts.Exchange refused = sts.exchanges().get(sts.exchanges().size() - 1);
+        assertThat(refused.errorCode()).isEqualTo("AccessDenied");
+        assertThat(refused.verdict())
+                .startsWith("Trust policy of " + otherRole + ": NOT ADMITTED")
+                .contains(":sub").contains(Demo.OTHER_SUBJECT).contains(Demo.SUBJECT);
+    }
+
+    @Test
+    void assume_roleThatDoesNotExist_isAccessDeniedLikeAPolicyMismatch() {
+        String missing = "arn:aws:iam::" + LocalSts.ACCOUNT_ID + ":role/no-such-role";
+
+        assertThatThrownBy(() -> client.assumeRoleWithWebIdentity(r -> r.roleArn(missing)
+                        .roleSessionName("demo-session").webIdentityToken(token(issuer, Instant.now()))))
+                .isInstanceOfSatisfying(StsException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied"));
+    }
+
+    @Test
+    void secretAccessKey_knowsOnlyIssuedCredentials() {
+        String accessKeyId = assume(token(issuer, Instant.now()), 900).credentials().accessKeyId();
+
+        assertThat(sts.secretAccessKey(accessKeyId)).isNotNull();
+        assertThat(sts.secretAccessKey("ASIAAAAAAAAAAAAAAAAA")).isNull();
+    }
+
+    private static String policyFor(String token) {
+        return TrustPolicies.trustPolicyJson(TokenInspector.inspect(token), LocalSts.ACCOUNT_ID);
     }
 
     private static AssumeRoleWithWebIdentityResponse assume(String token, int durationSeconds) {

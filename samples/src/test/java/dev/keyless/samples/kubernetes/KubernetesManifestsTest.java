@@ -1,0 +1,296 @@
+package dev.keyless.samples.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyless.diagnostics.PolicyVerdict;
+import dev.keyless.diagnostics.TrustPolicyEvaluator;
+import dev.keyless.samples.clients.SampleSettings;
+import dev.keyless.testing.TestTokens;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import software.amazon.awssdk.policybuilder.iam.IamPolicy;
+import software.amazon.awssdk.policybuilder.iam.IamPolicyReader;
+import software.amazon.awssdk.policybuilder.iam.IamStatement;
+
+/**
+ * The files in {@code samples/kubernetes/}, after {@code envsubst} with test values: the manifests parse and
+ * wire the token, audience and environment each path needs, and the trust policies admit exactly the tokens
+ * they are for, as Keyless's {@link TrustPolicyEvaluator} decides.
+ */
+class KubernetesManifestsTest {
+
+    private static final Path DIR = Path.of("kubernetes");
+    private static final String ACCOUNT = "123456789012";
+    private static final String ROLE_ARN = "arn:aws:iam::" + ACCOUNT + ":role/checkout-s3-writer";
+    private static final String TOKEN_FILE = "/var/run/secrets/aws/sts.amazonaws.com/serviceaccount/token";
+    private static final String SUBJECT = "system:serviceaccount:" + TestTokens.NAMESPACE + ":" + TestTokens.KSA;
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+
+    /** What the README's commands export, with values matching the test tokens. */
+    private static final Map<String, String> ENV = Map.of(
+            "AWS_ACCOUNT_ID", ACCOUNT,
+            "AWS_REGION", "eu-west-1",
+            "BUCKET", "checkout-exports",
+            "QUEUE", "checkout-orders",
+            "IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/samples/keyless-s3-sample:0.1.0",
+            "PROJECT_ID", "checkout-prod",
+            "ISSUER_HOST", TestTokens.GKE_ISSUER.substring("https://".length()),
+            "GSA_UNIQUE_ID", TestTokens.GSA_UNIQUE_ID);
+
+    private final Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+
+    @Test
+    void pathA_deployment_projectsAnStsAudienceTokenIntoTheFileTheEnvironmentNames() throws IOException {
+        Map<String, Object> pod = podSpec(manifest("path-a/deployment.yaml", "Deployment"));
+        Map<String, Object> container = onlyContainer(pod);
+
+        assertThat(pod.get("serviceAccountName")).isEqualTo(serviceAccountName("path-a"));
+        assertThat(pod.get("hostNetwork")).isNotEqualTo(true);
+        Map<String, Object> tokenVolume = null;
+        for (Map<String, Object> volume : list(pod.get("volumes"))) {
+            Map<String, Object> projected = map(volume.get("projected"));
+            for (Map<String, Object> source : projected == null ? List.<Map<String, Object>>of() : list(projected.get("sources"))) {
+                if (source.containsKey("serviceAccountToken")) {
+                    tokenVolume = volume;
+                    Map<String, Object> token = map(source.get("serviceAccountToken"));
+                    assertThat(token.get("audience")).isEqualTo("sts.amazonaws.com");
+                    assertThat((Integer) token.get("expirationSeconds")).isBetween(600, 86_400);
+                    assertThat(token.get("path")).isEqualTo("token");
+                }
+            }
+        }
+        assertThat(tokenVolume).as("a projected serviceAccountToken volume").isNotNull();
+        Object volumeName = tokenVolume.get("name");
+
+        Map<String, Object> mount = list(container.get("volumeMounts")).stream()
+                .filter(m -> volumeName.equals(m.get("name")))
+                .findFirst().orElseThrow();
+        assertThat(mount).as("mounted as a directory: a subPath mount never sees rotations")
+                .doesNotContainKey("subPath");
+        assertThat(mount.get("mountPath") + "/token").isEqualTo(TOKEN_FILE);
+
+        Map<String, String> env = environment(container, configMap("path-a"));
+        assertThat(env).containsEntry("AWS_WEB_IDENTITY_TOKEN_FILE", TOKEN_FILE)
+                .containsEntry("AWS_ROLE_ARN", ROLE_ARN)
+                .doesNotContainKey(SampleSettings.TOKEN_AUDIENCE);
+        assertThat(envVar(container, "AWS_ROLE_ARN")).as("AWS_ROLE_ARN comes from the ConfigMap")
+                .containsKey("valueFrom");
+
+        SampleSettings settings = SampleSettings.from(env);
+        assertThat(settings.tokenSource()).hasToString("file " + TOKEN_FILE);
+        assertThat(settings.repeatEvery()).isNotNull();
+    }
+
+    @Test
+    void pathA_serviceAccount_mountsNoKubernetesApiToken() throws IOException {
+        Map<String, Object> sa = manifest("path-a/serviceaccount.yaml", "ServiceAccount");
+
+        assertThat(sa.get("automountServiceAccountToken")).isEqualTo(false);
+        assertThat(map(sa.get("metadata"))).containsEntry("namespace", TestTokens.NAMESPACE)
+                .containsEntry("name", TestTokens.KSA);
+    }
+
+    @Test
+    void pathB_deployment_usesTheMetadataServerForTheGsaUniqueId_withoutHostNetworkOrTokenFile() throws IOException {
+        Map<String, Object> pod = podSpec(manifest("path-b/deployment.yaml", "Deployment"));
+        Map<String, Object> container = onlyContainer(pod);
+
+        assertThat(pod.get("serviceAccountName")).isEqualTo(serviceAccountName("path-b"));
+        assertThat(pod.get("hostNetwork")).isNotEqualTo(true);
+        assertThat(map(pod.get("nodeSelector"))).containsEntry("iam.gke.io/gke-metadata-server-enabled", "true");
+        assertThat(list(pod.get("volumes"))).noneMatch(v -> String.valueOf(v.get("projected")).contains("serviceAccountToken"));
+
+        Map<String, String> env = environment(container, configMap("path-b"));
+        assertThat(env).containsEntry("AWS_ROLE_ARN", ROLE_ARN)
+                .containsEntry(SampleSettings.TOKEN_AUDIENCE, TestTokens.GSA_UNIQUE_ID)
+                .as("a token file would select path A").doesNotContainKey("AWS_WEB_IDENTITY_TOKEN_FILE");
+        assertThat(envVar(container, "AWS_ROLE_ARN")).containsKey("valueFrom");
+
+        SampleSettings settings = SampleSettings.from(env);
+        assertThat(settings.tokenSource().toString()).startsWith("metadata server ")
+                .endsWith("(audience " + TestTokens.GSA_UNIQUE_ID + ")");
+    }
+
+    @Test
+    void pathB_serviceAccount_namesTheGoogleServiceAccount() throws IOException {
+        Map<String, Object> sa = manifest("path-b/serviceaccount.yaml", "ServiceAccount");
+
+        assertThat(map(map(sa.get("metadata")).get("annotations")))
+                .containsEntry("iam.gke.io/gcp-service-account", "checkout-aws@checkout-prod.iam.gserviceaccount.com");
+    }
+
+    @Test
+    void pathA_trustPolicy_admitsTheKsaOfThisClusterOnly() throws IOException {
+        String policy = file("path-a/trust-policy.json");
+
+        PolicyVerdict admitted = TrustPolicyEvaluator.evaluate(policy,
+                TestTokens.gke(Instant.now(), Duration.ofHours(1)), ROLE_ARN);
+        assertThat(admitted.admitted()).as(admitted.describe()).isTrue();
+        assertThat(admitted.warnings()).as("the policy admits no more than it should").isEmpty();
+
+        PolicyVerdict otherKsa = TrustPolicyEvaluator.evaluate(policy, TestTokens.sign(TestTokens.gkeClaims(
+                Instant.now(), Duration.ofHours(1)).subject("system:serviceaccount:payments:payments-api").build()),
+                ROLE_ARN);
+        assertThat(otherKsa.admitted()).isFalse();
+        assertThat(otherKsa.reasons()).anySatisfy(r -> assertThat(r).contains(":sub"));
+
+        PolicyVerdict kubernetesAudience = TrustPolicyEvaluator.evaluate(policy, TestTokens.sign(TestTokens.gkeClaims(
+                Instant.now(), Duration.ofHours(1)).audience(TestTokens.GKE_ISSUER).build()), ROLE_ARN);
+        assertThat(kubernetesAudience.admitted()).isFalse();
+
+        PolicyVerdict otherCluster = TrustPolicyEvaluator.evaluate(policy, TestTokens.sign(TestTokens.gkeClaims(
+                Instant.now(), Duration.ofHours(1)).issuer(TestTokens.GKE_ISSUER.replace("prod-1", "dev-1"))
+                .build()), ROLE_ARN);
+        assertThat(otherCluster.admitted()).isFalse();
+    }
+
+    @Test
+    void pathB_trustPolicy_admitsTheGsaAskingForItsUniqueIdOnly() throws IOException {
+        String policy = file("path-b/trust-policy.json");
+
+        PolicyVerdict admitted = TrustPolicyEvaluator.evaluate(policy,
+                TestTokens.google(Instant.now(), TestTokens.GSA_UNIQUE_ID), ROLE_ARN);
+        assertThat(admitted.admitted()).as(admitted.describe()).isTrue();
+        assertThat(admitted.warnings()).as("the policy admits no more than it should").isEmpty();
+
+        String otherGsa = "998877665544332211000";
+        PolicyVerdict otherSub = TrustPolicyEvaluator.evaluate(policy, TestTokens.sign(TestTokens.googleClaims(
+                Instant.now(), TestTokens.GSA_UNIQUE_ID).subject(otherGsa).claim("azp", otherGsa).build()), ROLE_ARN);
+        assertThat(otherSub.admitted()).isFalse();
+        assertThat(otherSub.reasons()).anySatisfy(r -> assertThat(r).contains("accounts.google.com:sub"));
+
+        PolicyVerdict stsAudience = TrustPolicyEvaluator.evaluate(policy,
+                TestTokens.google(Instant.now(), "sts.amazonaws.com"), ROLE_ARN);
+        assertThat(stsAudience.admitted()).isFalse();
+        assertThat(stsAudience.reasons()).anySatisfy(r -> assertThat(r).contains("accounts.google.com:oaud"));
+    }
+
+    @Test
+    void permissionsPolicy_namesOneBucketPrefixAndOneQueue_noWildcardActions() throws IOException {
+        IamPolicy policy = IamPolicyReader.create().read(file("permissions-policy.json"));
+
+        List<String> actions = new ArrayList<>();
+        List<String> resources = new ArrayList<>();
+        for (IamStatement statement : policy.statements()) {
+            statement.actions().forEach(a -> actions.add(a.value()));
+            statement.resources().forEach(r -> resources.add(r.value()));
+        }
+        assertThat(actions).containsExactlyInAnyOrder("s3:PutObject", "s3:GetObject", "sqs:SendMessage",
+                "sqs:ReceiveMessage", "sqs:DeleteMessage");
+        assertThat(resources).containsExactlyInAnyOrder("arn:aws:s3:::checkout-exports/keyless-sample/*",
+                "arn:aws:sqs:eu-west-1:" + ACCOUNT + ":checkout-orders");
+    }
+
+    @Test
+    void readme_exportsEveryPlaceholderTheFilesUse() throws IOException {
+        String readme = Files.readString(DIR.resolve("README.md"), StandardCharsets.UTF_8);
+        List<String> used = new ArrayList<>();
+        try (var files = Files.walk(DIR)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().equals("README.md"))::iterator) {
+                Matcher m = PLACEHOLDER.matcher(Files.readString(f, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    used.add(m.group(1));
+                }
+            }
+        }
+        assertThat(used).isNotEmpty();
+        for (String name : used) {
+            assertThat(readme).as("README sets " + name).containsPattern("(export |\\s)" + name + "=");
+        }
+    }
+
+    // ---- helpers
+
+    /** A file with its placeholders replaced, as envsubst would; an unknown placeholder fails the test. */
+    private static String file(String name) throws IOException {
+        String text = Files.readString(DIR.resolve(name), StandardCharsets.UTF_8);
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String value = ENV.get(m.group(1));
+            assertThat(value).as("test value for ${" + m.group(1) + "} in " + name).isNotNull();
+            m.appendReplacement(sb, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private Map<String, Object> manifest(String name, String kind) throws IOException {
+        Map<String, Object> doc = map(yaml.load(file(name)));
+        assertThat(doc).as(name).containsEntry("kind", kind);
+        assertThat(map(doc.get("metadata"))).as(name + " metadata").containsEntry("namespace", TestTokens.NAMESPACE);
+        return doc;
+    }
+
+    private String serviceAccountName(String path) throws IOException {
+        return (String) map(manifest(path + "/serviceaccount.yaml", "ServiceAccount").get("metadata")).get("name");
+    }
+
+    private Map<String, Object> configMap(String path) throws IOException {
+        Map<String, Object> configMap = manifest(path + "/configmap.yaml", "ConfigMap");
+        // Kubernetes refuses a ConfigMap whose data holds numbers or booleans: a GSA id must be quoted.
+        assertThat(map(configMap.get("data")).values()).as(path + "/configmap.yaml data values")
+                .allSatisfy(v -> assertThat(v).isInstanceOf(String.class));
+        return configMap;
+    }
+
+    private static Map<String, Object> podSpec(Map<String, Object> deployment) {
+        return map(map(map(deployment.get("spec")).get("template")).get("spec"));
+    }
+
+    private static Map<String, Object> onlyContainer(Map<String, Object> pod) {
+        List<Map<String, Object>> containers = list(pod.get("containers"));
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    private static Map<String, Object> envVar(Map<String, Object> container, String name) {
+        return list(container.get("env")).stream().filter(e -> name.equals(e.get("name"))).findFirst().orElseThrow();
+    }
+
+    /** The container's environment as the kubelet would set it, resolving ConfigMap references. */
+    private static Map<String, String> environment(Map<String, Object> container, Map<String, Object> configMap) {
+        String configMapName = (String) map(configMap.get("metadata")).get("name");
+        Map<String, Object> data = map(configMap.get("data"));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Map<String, Object> var : list(container.get("env"))) {
+            String name = (String) var.get("name");
+            if (var.containsKey("value")) {
+                env.put(name, String.valueOf(var.get("value")));
+            } else {
+                Map<String, Object> ref = map(map(var.get("valueFrom")).get("configMapKeyRef"));
+                assertThat(ref).as(name + " valueFrom").isNotNull();
+                assertThat(ref.get("name")).as(name + "'s ConfigMap").isEqualTo(configMapName);
+                assertThat(data).as("ConfigMap " + configMapName).containsKey((String) ref.get("key"));
+                env.put(name, String.valueOf(data.get(ref.get("key"))));
+            }
+        }
+        return new HashMap<>(env);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object o) {
+        return o == null ? List.of() : (List<Map<String, Object>>) o;
+    }
+}
