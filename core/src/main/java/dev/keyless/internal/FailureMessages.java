@@ -67,6 +67,12 @@ public final class FailureMessages {
             case ACCESS_DENIED:
                 return "Likely cause: the role's trust policy does not admit this token. " + matchingPolicy(roleArn, token);
             case INVALID_IDENTITY_TOKEN:
+                if (isGkeWithoutStsAudience(token)) {
+                    return "Likely cause: the token's aud is " + audience(token) + ", not sts.amazonaws.com: the "
+                            + "projected volume's serviceAccountToken source lacks audience: sts.amazonaws.com, so "
+                            + "the kubelet minted a token for the cluster itself. Set that audience on the volume; "
+                            + "do not add the cluster's URL to the IAM OIDC provider's client ID list.";
+                }
                 return "Likely cause: STS cannot validate the token's issuer or signature. "
                         + (token != null && isGoogle(token)
                             ? "Google tokens need no IAM OIDC provider; check the token's issuer and audience."
@@ -118,6 +124,12 @@ public final class FailureMessages {
 
     private static boolean isGoogle(WebIdentityToken token) {
         return GOOGLE_ISSUER.equals(token.issuer()) || "accounts.google.com".equals(token.issuer());
+    }
+
+    private static boolean isGkeWithoutStsAudience(WebIdentityToken token) {
+        return token != null && token.issuer() != null
+                && token.issuer().startsWith("https://container.googleapis.com/")
+                && !token.audience().contains("sts.amazonaws.com");
     }
 
     private static String issuerHost(WebIdentityToken token) {

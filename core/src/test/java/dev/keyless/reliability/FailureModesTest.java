@@ -205,6 +205,19 @@ class FailureModesTest {
     }
 
     @Test
+    void incorrectTokenAudience_gkeTokenForTheCluster_pointsAtTheVolumeNotTheClientIdList() throws Exception {
+        Files.writeString(tokenFile, TestTokens.sign(TestTokens.gkeClaims(T0, HOUR).audience(TestTokens.GKE_ISSUER).build()));
+        sts.fail(400, "InvalidIdentityToken", "Incorrect token audience");
+        try (WebIdentityCredentialsProvider provider = builder().build()) {
+            assertThatThrownBy(provider::resolveCredentials)
+                    .isInstanceOf(WebIdentityCredentialsException.class)
+                    .hasMessageContaining("not sts.amazonaws.com")
+                    .hasMessageContaining("Set that audience on the volume")
+                    .hasMessageContaining("do not add the cluster's URL");
+        }
+    }
+
+    @Test
     void idpCommunicationErrorForever_boundedBackoffAndCachedCredentialsServedMeanwhile() throws Exception {
         Files.writeString(tokenFile, TestTokens.gke(T0, Duration.ofHours(3)));
         sts.succeed(T0.plus(HOUR));
