@@ -73,6 +73,10 @@ public final class Demo {
      * @param args ignored
      */
     public static void main(String[] args) {
+        // The demo prints the refusal's diagnosis itself (step 5); an application sees it as the provider's WARN
+        // line, which the samples keep. Set before any Keyless class creates its logger.
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.keyless.WebIdentityCredentialsProvider",
+                "error");
         int status = run(System.out);
         if (status != 0) {
             System.exit(status);
