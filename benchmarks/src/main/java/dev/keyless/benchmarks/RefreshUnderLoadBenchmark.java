@@ -9,7 +9,11 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +80,9 @@ public class RefreshUnderLoadBenchmark {
      * after the last one (Keyless: half the remaining validity; the SDK: 2 s).
      */
     static final long SAME_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(750);
+
+    /** How far either side of an STS call's arrival and answer a call still counts as during the refresh. */
+    static final long REFRESH_MARGIN_MILLIS = 50;
 
     /**
      * Calls {@code resolveCredentials()} once, timed.
@@ -210,6 +217,22 @@ public class RefreshUnderLoadBenchmark {
                 maxPerRefresh = Math.max(maxPerRefresh, inThisRefresh);
                 previous = t;
             }
+            long slowDuringRefresh = 0;
+            List<String> slowest = new ArrayList<>();
+            for (Caller c : callers) {
+                for (int i = 0; i < c.slowKept; i++) {
+                    long start = c.slowStart[i];
+                    long end = start + c.slowTook[i];
+                    long nearest = nearest(stsCalls, start);
+                    if (duringRefresh(stsCalls, start, end)) {
+                        slowDuringRefresh++;
+                    }
+                    slowest.add(String.format(Locale.ROOT, "%.1f ms at %+.1f ms from an STS call",
+                            c.slowTook[i] / 1e6, nearest == Long.MIN_VALUE ? Double.NaN : (start - nearest) / 1e6));
+                }
+            }
+            slowest.sort(Comparator.comparingDouble((String x) -> Double.parseDouble(x.substring(0, x.indexOf(' '))))
+                    .reversed());
             long worstStart = maxStart;
             long worstEnd = maxStart + max;
             boolean worstOverlapsSts = Arrays.stream(stsCalls).anyMatch(t -> t >= worstStart - 1_000_000 && t <= worstEnd);
@@ -222,6 +245,8 @@ public class RefreshUnderLoadBenchmark {
             p.setProperty("calls", Long.toString(calls));
             p.setProperty("callsOver1ms", Long.toString(over1ms));
             p.setProperty("callsOver100ms", Long.toString(over100ms));
+            p.setProperty("callsOver1msDuringRefresh", Long.toString(slowDuringRefresh));
+            p.setProperty("slowestCalls", String.join("; ", slowest.subList(0, Math.min(10, slowest.size()))));
             p.setProperty("maxNanos", Long.toString(max));
             p.setProperty("maxOverlapsStsCall", Boolean.toString(worstOverlapsSts));
             p.setProperty("p99Nanos", Long.toString(Caller.percentile(histogram, calls, 0.99)));
@@ -235,6 +260,32 @@ public class RefreshUnderLoadBenchmark {
         }
     }
 
+    /** The STS call arrival closest to {@code t}, or {@link Long#MIN_VALUE} if there is none. */
+    static long nearest(long[] stsCalls, long t) {
+        long best = Long.MIN_VALUE;
+        for (long a : stsCalls) {
+            if (best == Long.MIN_VALUE || Math.abs(a - t) < Math.abs(best - t)) {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Whether a call from {@code start} to {@code end} overlaps a refresh: from {@value #REFRESH_MARGIN_MILLIS} ms
+     * before an STS call arrives (the provider reads the token and sends the request) to the stub's delay plus as
+     * much again after it (the answer is parsed and cached).
+     */
+    static boolean duringRefresh(long[] stsCalls, long start, long end) {
+        long margin = TimeUnit.MILLISECONDS.toNanos(REFRESH_MARGIN_MILLIS);
+        for (long a : stsCalls) {
+            if (end >= a - margin && start <= a + STS_DELAY.toNanos() + margin) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * One calling thread's figures for the iteration in progress: call count, maximum, and a histogram with four
      * buckets per power of two (values within 25%).
@@ -242,6 +293,7 @@ public class RefreshUnderLoadBenchmark {
     @State(Scope.Thread)
     public static class Caller {
         static final int BUCKETS = 256;
+        static final int SLOW_KEPT = 64;
 
         long calls;
         long over1ms;
@@ -249,6 +301,10 @@ public class RefreshUnderLoadBenchmark {
         long max;
         long maxStart;
         final long[] histogram = new long[BUCKETS];
+        /** Start and duration of this thread's first {@value #SLOW_KEPT} calls of 1 ms or more. */
+        final long[] slowStart = new long[SLOW_KEPT];
+        final long[] slowTook = new long[SLOW_KEPT];
+        int slowKept;
         private String lastKey;
 
         /**
@@ -263,6 +319,7 @@ public class RefreshUnderLoadBenchmark {
             over100ms = 0;
             max = 0;
             maxStart = 0;
+            slowKept = 0;
             lastKey = null;
             Arrays.fill(histogram, 0);
             load.callers.add(this);
@@ -273,6 +330,10 @@ public class RefreshUnderLoadBenchmark {
             histogram[bucket(took)]++;
             if (took >= 1_000_000) {
                 over1ms++;
+                if (slowKept < SLOW_KEPT) {
+                    slowStart[slowKept] = start;
+                    slowTook[slowKept++] = took;
+                }
                 if (took >= 100_000_000) {
                     over100ms++;
                 }

@@ -218,7 +218,8 @@ final class Report {
                 + RefreshUnderLoadBenchmark.SESSION.toSeconds() + " s; every provider has prefetch "
                 + RefreshUnderLoadBenchmark.PREFETCH.toSeconds() + " s and stale "
                 + RefreshUnderLoadBenchmark.STALE.toSeconds() + " s. Percentiles are the upper bounds of 25%-wide "
-                + "buckets. JVM threads: live at the start of the measurement, and the most at any moment during it "
+                + "buckets. \"During a refresh\": from 50 ms before an STS call reached the stub to 50 ms after its "
+                + "answer. JVM threads: live at the start of the measurement, and the most at any moment during it "
                 + "(64 callers, JMH's own, the stub's and the providers' background threads).");
         for (int pause : PAUSES) {
             line();
@@ -230,7 +231,7 @@ final class Report {
             line();
             line("| provider | calls | calls/s | STS calls | refreshes | most STS calls in one refresh | credentials "
                     + "seen | slowest call | slowest call overlapped an STS call | p99 | p99.9 | p99.99 | calls ≥ 1 ms "
-                    + "| calls ≥ 100 ms | JVM threads: at start, peak |");
+                    + "(of which during a refresh) | calls ≥ 100 ms | JVM threads: at start, peak |");
             line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (String provider : REFRESH_PROVIDERS) {
                 r.refresh(provider, pause).ifPresent(x -> line("| " + Contender.of(provider).description() + " | "
@@ -239,8 +240,19 @@ final class Report {
                         + x.refreshes() + " | " + x.maxStsCallsPerRefresh() + " | " + x.credentialsSeen() + " | "
                         + duration(x.maxNanos()) + " | " + (x.maxOverlapsStsCall() ? "yes" : "no") + " | "
                         + duration(x.p99Nanos()) + " | " + duration(x.p999Nanos()) + " | " + duration(x.p9999Nanos())
-                        + " | " + x.over1ms() + " | " + x.over100ms() + " | " + x.jvmThreadsAtStart() + ", "
+                        + " | " + x.over1ms() + " (" + x.over1msDuringRefresh() + ") | " + x.over100ms() + " | "
+                        + x.jvmThreadsAtStart() + ", "
                         + x.jvmThreadsPeak() + " |"));
+            }
+            if (pause > 0) {
+                line();
+                line("The paced calls of 1 ms or more (the ten slowest), by when they started relative to the nearest "
+                        + "STS call's arrival at the stub:");
+                line();
+                for (String provider : REFRESH_PROVIDERS) {
+                    r.refresh(provider, pause).ifPresent(x -> line("- `" + provider + "`: "
+                            + (x.slowestCalls().isEmpty() ? "none" : x.slowestCalls())));
+                }
             }
         }
         line();

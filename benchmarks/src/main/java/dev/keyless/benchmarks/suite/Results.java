@@ -33,6 +33,8 @@ final class Results {
      * @param p999Nanos 99.9th percentile
      * @param p9999Nanos 99.99th percentile
      * @param over1ms calls that took 1 ms or more
+     * @param over1msDuringRefresh calls of 1 ms or more that overlapped a refresh (50 ms either side of an STS call)
+     * @param slowestCalls the slowest calls of 1 ms or more, each with its start relative to the nearest STS call
      * @param over100ms calls that took 100 ms or more
      * @param stsCalls STS calls during the measurement
      * @param refreshes STS calls grouped into refreshes
@@ -43,7 +45,7 @@ final class Results {
      */
     record Refresh(String provider, int pauseMicros, double callsPerSecond, long calls, long windowNanos,
                    long maxNanos, boolean maxOverlapsStsCall, long p99Nanos, long p999Nanos, long p9999Nanos,
-                   long over1ms, long over100ms, int stsCalls, int refreshes, int maxStsCallsPerRefresh,
+                   long over1ms, long over1msDuringRefresh, String slowestCalls, long over100ms, int stsCalls, int refreshes, int maxStsCallsPerRefresh,
                    int credentialsSeen, int jvmThreadsAtStart, int jvmThreadsPeak) {
     }
 

@@ -146,6 +146,7 @@ public final class Suite {
                     longOf(p, "calls"), longOf(p, "windowNanos"), longOf(p, "maxNanos"),
                     Boolean.parseBoolean(p.getProperty("maxOverlapsStsCall")), longOf(p, "p99Nanos"),
                     longOf(p, "p999Nanos"), longOf(p, "p9999Nanos"), longOf(p, "callsOver1ms"),
+                    longOf(p, "callsOver1msDuringRefresh"), p.getProperty("slowestCalls", ""),
                     longOf(p, "callsOver100ms"), (int) longOf(p, "stsCalls"), (int) longOf(p, "refreshes"),
                     (int) longOf(p, "maxStsCallsPerRefresh"), (int) longOf(p, "credentialsSeen"),
                     (int) longOf(p, "jvmThreadsAtStart"), (int) longOf(p, "jvmThreadsPeak")));
