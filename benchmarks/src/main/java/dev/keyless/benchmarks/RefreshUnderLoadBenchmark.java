@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,7 +54,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * a provider that never refreshes, shows what the harness and the machine alone add.
  *
  * <p>The figures JMH cannot aggregate (maximum latency, STS calls per refresh) are written by the measurement
- * iteration to {@code refresh-PROVIDER-PAUSE.properties} in the directory named by the system property
+ * iteration to {@code refresh-PROVIDER-PAUSE-PID.properties} in the directory named by the system property
  * {@value #OUTPUT_DIR_PROPERTY}, or printed when it is not set.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -170,7 +171,8 @@ public class RefreshUnderLoadBenchmark {
                 figures.forEach((k, v) -> System.out.println("    " + k + " = " + v));
                 return;
             }
-            Path file = Path.of(dir, "refresh-" + provider + "-" + pauseMicros + ".properties");
+            Path file = Path.of(dir, "refresh-" + provider + "-" + pauseMicros + "-" + ProcessHandle.current().pid()
+                    + ".properties");
             try (OutputStream out = Files.newOutputStream(file)) {
                 figures.store(out, "RefreshUnderLoadBenchmark measurement iteration");
             } catch (IOException e) {
@@ -227,8 +229,10 @@ public class RefreshUnderLoadBenchmark {
                     if (duringRefresh(stsCalls, start, end)) {
                         slowDuringRefresh++;
                     }
-                    slowest.add(String.format(Locale.ROOT, "%.1f ms at %+.1f ms from an STS call",
-                            c.slowTook[i] / 1e6, nearest == Long.MIN_VALUE ? Double.NaN : (start - nearest) / 1e6));
+                    slowest.add(String.format(Locale.ROOT, "%.1f ms, %.0f ms into the measurement, %s",
+                            c.slowTook[i] / 1e6, (start - windowStart) / 1e6, nearest == Long.MIN_VALUE
+                                    ? "no STS call" : String.format(Locale.ROOT, "%+.1f ms from an STS call",
+                                            (start - nearest) / 1e6)));
                 }
             }
             slowest.sort(Comparator.comparingDouble((String x) -> Double.parseDouble(x.substring(0, x.indexOf(' '))))
@@ -252,6 +256,8 @@ public class RefreshUnderLoadBenchmark {
             p.setProperty("p99Nanos", Long.toString(Caller.percentile(histogram, calls, 0.99)));
             p.setProperty("p999Nanos", Long.toString(Caller.percentile(histogram, calls, 0.999)));
             p.setProperty("p9999Nanos", Long.toString(Caller.percentile(histogram, calls, 0.9999)));
+            p.setProperty("histogram", Arrays.stream(histogram).mapToObj(Long::toString)
+                    .collect(Collectors.joining(",")));
             p.setProperty("stsCalls", Integer.toString(stsCalls.length));
             p.setProperty("refreshes", Integer.toString(refreshes));
             p.setProperty("maxStsCallsPerRefresh", Integer.toString(maxPerRefresh));
@@ -292,7 +298,8 @@ public class RefreshUnderLoadBenchmark {
      */
     @State(Scope.Thread)
     public static class Caller {
-        static final int BUCKETS = 256;
+        /** Histogram buckets: four per power of two up to 2^63 ns. */
+        public static final int BUCKETS = 256;
         static final int SLOW_KEPT = 64;
 
         long calls;
@@ -349,7 +356,13 @@ public class RefreshUnderLoadBenchmark {
             }
         }
 
-        static int bucket(long nanos) {
+        /**
+         * The bucket that holds {@code nanos}.
+         *
+         * @param nanos a duration
+         * @return its bucket
+         */
+        public static int bucket(long nanos) {
             long v = Math.max(1, nanos);
             int log2 = 63 - Long.numberOfLeadingZeros(v);
             if (log2 < 2) {
@@ -358,8 +371,13 @@ public class RefreshUnderLoadBenchmark {
             return Math.min(BUCKETS - 1, (log2 << 2) | (int) ((v >>> (log2 - 2)) & 3));
         }
 
-        /** The largest value bucket {@code b} holds. */
-        static long bucketMax(int b) {
+        /**
+         * The largest value bucket {@code b} holds.
+         *
+         * @param b a bucket
+         * @return its upper bound
+         */
+        public static long bucketMax(int b) {
             if (b < 8) {
                 return b;
             }
@@ -368,7 +386,15 @@ public class RefreshUnderLoadBenchmark {
             return ((4 + sub + 1) << (log2 - 2)) - 1;
         }
 
-        static long percentile(long[] histogram, long count, double q) {
+        /**
+         * The value at quantile {@code q} of a histogram, as the upper bound of its bucket.
+         *
+         * @param histogram counts per bucket
+         * @param count the sum of the counts
+         * @param q the quantile, e.g. 0.999
+         * @return the value, or 0 for an empty histogram
+         */
+        public static long percentile(long[] histogram, long count, double q) {
             long rank = (long) Math.ceil(q * count);
             long seen = 0;
             for (int b = 0; b < histogram.length; b++) {

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.core.util.VersionInfo;
 
 /**
@@ -213,7 +214,8 @@ final class Report {
         }
         line("## Refresh under load");
         line();
-        line("64 threads call one provider for 8 s of measurement after a 3 s warm-up; the stub answers after "
+        line("64 threads call one provider for 8 s of measurement after a 3 s warm-up (paced callers: in each of two "
+                + "JVMs); the stub answers after "
                 + RefreshUnderLoadBenchmark.STS_DELAY.toMillis() + " ms with credentials that last "
                 + RefreshUnderLoadBenchmark.SESSION.toSeconds() + " s; every provider has prefetch "
                 + RefreshUnderLoadBenchmark.PREFETCH.toSeconds() + " s and stale "
@@ -238,7 +240,7 @@ final class Report {
                         + String.format(Locale.ROOT, "%,d", x.calls()) + " | "
                         + String.format(Locale.ROOT, "%,.0f", x.callsPerSecond()) + " | " + x.stsCalls() + " | "
                         + x.refreshes() + " | " + x.maxStsCallsPerRefresh() + " | " + x.credentialsSeen() + " | "
-                        + duration(x.maxNanos()) + " | " + (x.maxOverlapsStsCall() ? "yes" : "no") + " | "
+                        + slowest(x) + " | " + (x.maxOverlapsStsCall() ? "yes" : "no") + " | "
                         + duration(x.p99Nanos()) + " | " + duration(x.p999Nanos()) + " | " + duration(x.p9999Nanos())
                         + " | " + x.over1ms() + " (" + x.over1msDuringRefresh() + ") | " + x.over100ms() + " | "
                         + x.jvmThreadsAtStart() + ", "
@@ -250,8 +252,7 @@ final class Report {
                         + "STS call's arrival at the stub:");
                 line();
                 for (String provider : REFRESH_PROVIDERS) {
-                    r.refresh(provider, pause).ifPresent(x -> line("- `" + provider + "`: "
-                            + (x.slowestCalls().isEmpty() ? "none" : x.slowestCalls())));
+                    r.refresh(provider, pause).ifPresent(x -> line("- `" + provider + "`: " + slowestCalls(x)));
                 }
             }
         }
@@ -341,7 +342,8 @@ final class Report {
         line("- Hot path: JMH average time, " + "3 × 1 s warm-up, 5 × 1 s measurement, 1 fork per provider, `-prof gc`; "
                 + "credentials last an hour, so no refresh is due.");
         line("- Refresh under load: JMH throughput mode with 64 threads, 1 × 3 s warm-up and 1 × 8 s measurement per "
-                + "provider and pacing; each call timed with `System.nanoTime()`; STS calls counted by the stub, and "
+                + "provider and pacing, paced callers in 2 JVMs (figures summed, the slowest call of either), spinning "
+                + "callers in 1; each call timed with `System.nanoTime()`; STS calls counted by the stub, and "
                 + "calls less than 750 ms apart counted as one refresh. Time is real (the SDK's providers take no "
                 + "clock), compressed to seconds. `static` is a control that never refreshes.");
         line("- Cold start: JMH single-shot, " + "one measurement per fresh JVM, 8 JVMs per provider and client state. "
@@ -357,6 +359,27 @@ final class Report {
     private Optional<Results.HotPath> fastestSdk(int threads) {
         return r.hotPath.stream().filter(h -> h.threads() == threads && HOT_PATH_SDKS.contains(h.provider()))
                 .min(Comparator.comparingDouble(Results.HotPath::nanos));
+    }
+
+    private static String slowest(Results.Refresh x) {
+        if (x.jvmMaxNanos().size() == 1) {
+            return duration(x.maxNanos());
+        }
+        return duration(x.maxNanos()) + " (per JVM: "
+                + x.jvmMaxNanos().stream().map(Report::duration).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String slowestCalls(Results.Refresh x) {
+        List<String> perJvm = x.slowestCalls();
+        if (perJvm.size() == 1) {
+            return perJvm.get(0).isEmpty() ? "none" : perJvm.get(0);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < perJvm.size(); i++) {
+            out.append(i == 0 ? "" : "; ").append("JVM ").append(i + 1).append(": ")
+                    .append(perJvm.get(i).isEmpty() ? "none" : perJvm.get(i));
+        }
+        return out.toString();
     }
 
     private static String callsPerRefresh(Results.Refresh x) {
