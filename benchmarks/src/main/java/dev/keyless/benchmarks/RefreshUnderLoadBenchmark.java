@@ -9,12 +9,17 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,7 +54,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * a provider that never refreshes, shows what the harness and the machine alone add.
  *
  * <p>The figures JMH cannot aggregate (maximum latency, STS calls per refresh) are written by the measurement
- * iteration to {@code refresh-PROVIDER-PAUSE.properties} in the directory named by the system property
+ * iteration to {@code refresh-PROVIDER-PAUSE-PID.properties} in the directory named by the system property
  * {@value #OUTPUT_DIR_PROPERTY}, or printed when it is not set.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -76,6 +81,9 @@ public class RefreshUnderLoadBenchmark {
      * after the last one (Keyless: half the remaining validity; the SDK: 2 s).
      */
     static final long SAME_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(750);
+
+    /** How far either side of an STS call's arrival and answer a call still counts as during the refresh. */
+    static final long REFRESH_MARGIN_MILLIS = 50;
 
     /**
      * Calls {@code resolveCredentials()} once, timed.
@@ -163,7 +171,8 @@ public class RefreshUnderLoadBenchmark {
                 figures.forEach((k, v) -> System.out.println("    " + k + " = " + v));
                 return;
             }
-            Path file = Path.of(dir, "refresh-" + provider + "-" + pauseMicros + ".properties");
+            Path file = Path.of(dir, "refresh-" + provider + "-" + pauseMicros + "-" + ProcessHandle.current().pid()
+                    + ".properties");
             try (OutputStream out = Files.newOutputStream(file)) {
                 figures.store(out, "RefreshUnderLoadBenchmark measurement iteration");
             } catch (IOException e) {
@@ -210,6 +219,24 @@ public class RefreshUnderLoadBenchmark {
                 maxPerRefresh = Math.max(maxPerRefresh, inThisRefresh);
                 previous = t;
             }
+            long slowDuringRefresh = 0;
+            List<String> slowest = new ArrayList<>();
+            for (Caller c : callers) {
+                for (int i = 0; i < c.slowKept; i++) {
+                    long start = c.slowStart[i];
+                    long end = start + c.slowTook[i];
+                    long nearest = nearest(stsCalls, start);
+                    if (duringRefresh(stsCalls, start, end)) {
+                        slowDuringRefresh++;
+                    }
+                    slowest.add(String.format(Locale.ROOT, "%.1f ms, %.0f ms into the measurement, %s",
+                            c.slowTook[i] / 1e6, (start - windowStart) / 1e6, nearest == Long.MIN_VALUE
+                                    ? "no STS call" : String.format(Locale.ROOT, "%+.1f ms from an STS call",
+                                            (start - nearest) / 1e6)));
+                }
+            }
+            slowest.sort(Comparator.comparingDouble((String x) -> Double.parseDouble(x.substring(0, x.indexOf(' '))))
+                    .reversed());
             long worstStart = maxStart;
             long worstEnd = maxStart + max;
             boolean worstOverlapsSts = Arrays.stream(stsCalls).anyMatch(t -> t >= worstStart - 1_000_000 && t <= worstEnd);
@@ -222,11 +249,15 @@ public class RefreshUnderLoadBenchmark {
             p.setProperty("calls", Long.toString(calls));
             p.setProperty("callsOver1ms", Long.toString(over1ms));
             p.setProperty("callsOver100ms", Long.toString(over100ms));
+            p.setProperty("callsOver1msDuringRefresh", Long.toString(slowDuringRefresh));
+            p.setProperty("slowestCalls", String.join("; ", slowest.subList(0, Math.min(10, slowest.size()))));
             p.setProperty("maxNanos", Long.toString(max));
             p.setProperty("maxOverlapsStsCall", Boolean.toString(worstOverlapsSts));
             p.setProperty("p99Nanos", Long.toString(Caller.percentile(histogram, calls, 0.99)));
             p.setProperty("p999Nanos", Long.toString(Caller.percentile(histogram, calls, 0.999)));
             p.setProperty("p9999Nanos", Long.toString(Caller.percentile(histogram, calls, 0.9999)));
+            p.setProperty("histogram", Arrays.stream(histogram).mapToObj(Long::toString)
+                    .collect(Collectors.joining(",")));
             p.setProperty("stsCalls", Integer.toString(stsCalls.length));
             p.setProperty("refreshes", Integer.toString(refreshes));
             p.setProperty("maxStsCallsPerRefresh", Integer.toString(maxPerRefresh));
@@ -235,13 +266,41 @@ public class RefreshUnderLoadBenchmark {
         }
     }
 
+    /** The STS call arrival closest to {@code t}, or {@link Long#MIN_VALUE} if there is none. */
+    static long nearest(long[] stsCalls, long t) {
+        long best = Long.MIN_VALUE;
+        for (long a : stsCalls) {
+            if (best == Long.MIN_VALUE || Math.abs(a - t) < Math.abs(best - t)) {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Whether a call from {@code start} to {@code end} overlaps a refresh: from {@value #REFRESH_MARGIN_MILLIS} ms
+     * before an STS call arrives (the provider reads the token and sends the request) to the stub's delay plus as
+     * much again after it (the answer is parsed and cached).
+     */
+    static boolean duringRefresh(long[] stsCalls, long start, long end) {
+        long margin = TimeUnit.MILLISECONDS.toNanos(REFRESH_MARGIN_MILLIS);
+        for (long a : stsCalls) {
+            if (end >= a - margin && start <= a + STS_DELAY.toNanos() + margin) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * One calling thread's figures for the iteration in progress: call count, maximum, and a histogram with four
      * buckets per power of two (values within 25%).
      */
     @State(Scope.Thread)
     public static class Caller {
-        static final int BUCKETS = 256;
+        /** Histogram buckets: four per power of two up to 2^63 ns. */
+        public static final int BUCKETS = 256;
+        static final int SLOW_KEPT = 64;
 
         long calls;
         long over1ms;
@@ -249,6 +308,10 @@ public class RefreshUnderLoadBenchmark {
         long max;
         long maxStart;
         final long[] histogram = new long[BUCKETS];
+        /** Start and duration of this thread's first {@value #SLOW_KEPT} calls of 1 ms or more. */
+        final long[] slowStart = new long[SLOW_KEPT];
+        final long[] slowTook = new long[SLOW_KEPT];
+        int slowKept;
         private String lastKey;
 
         /**
@@ -263,6 +326,7 @@ public class RefreshUnderLoadBenchmark {
             over100ms = 0;
             max = 0;
             maxStart = 0;
+            slowKept = 0;
             lastKey = null;
             Arrays.fill(histogram, 0);
             load.callers.add(this);
@@ -273,6 +337,10 @@ public class RefreshUnderLoadBenchmark {
             histogram[bucket(took)]++;
             if (took >= 1_000_000) {
                 over1ms++;
+                if (slowKept < SLOW_KEPT) {
+                    slowStart[slowKept] = start;
+                    slowTook[slowKept++] = took;
+                }
                 if (took >= 100_000_000) {
                     over100ms++;
                 }
@@ -288,7 +356,13 @@ public class RefreshUnderLoadBenchmark {
             }
         }
 
-        static int bucket(long nanos) {
+        /**
+         * The bucket that holds {@code nanos}.
+         *
+         * @param nanos a duration
+         * @return its bucket
+         */
+        public static int bucket(long nanos) {
             long v = Math.max(1, nanos);
             int log2 = 63 - Long.numberOfLeadingZeros(v);
             if (log2 < 2) {
@@ -297,8 +371,13 @@ public class RefreshUnderLoadBenchmark {
             return Math.min(BUCKETS - 1, (log2 << 2) | (int) ((v >>> (log2 - 2)) & 3));
         }
 
-        /** The largest value bucket {@code b} holds. */
-        static long bucketMax(int b) {
+        /**
+         * The largest value bucket {@code b} holds.
+         *
+         * @param b a bucket
+         * @return its upper bound
+         */
+        public static long bucketMax(int b) {
             if (b < 8) {
                 return b;
             }
@@ -307,7 +386,15 @@ public class RefreshUnderLoadBenchmark {
             return ((4 + sub + 1) << (log2 - 2)) - 1;
         }
 
-        static long percentile(long[] histogram, long count, double q) {
+        /**
+         * The value at quantile {@code q} of a histogram, as the upper bound of its bucket.
+         *
+         * @param histogram counts per bucket
+         * @param count the sum of the counts
+         * @param q the quantile, e.g. 0.999
+         * @return the value, or 0 for an empty histogram
+         */
+        public static long percentile(long[] histogram, long count, double q) {
             long rank = (long) Math.ceil(q * count);
             long seen = 0;
             for (int b = 0; b < histogram.length; b++) {

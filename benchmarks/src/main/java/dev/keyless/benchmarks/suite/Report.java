@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.core.util.VersionInfo;
 
 /**
@@ -213,12 +214,14 @@ final class Report {
         }
         line("## Refresh under load");
         line();
-        line("64 threads call one provider for 8 s of measurement after a 3 s warm-up; the stub answers after "
+        line("64 threads call one provider for 8 s of measurement after a 3 s warm-up (paced callers: in each of two "
+                + "JVMs); the stub answers after "
                 + RefreshUnderLoadBenchmark.STS_DELAY.toMillis() + " ms with credentials that last "
                 + RefreshUnderLoadBenchmark.SESSION.toSeconds() + " s; every provider has prefetch "
                 + RefreshUnderLoadBenchmark.PREFETCH.toSeconds() + " s and stale "
                 + RefreshUnderLoadBenchmark.STALE.toSeconds() + " s. Percentiles are the upper bounds of 25%-wide "
-                + "buckets. JVM threads: live at the start of the measurement, and the most at any moment during it "
+                + "buckets. \"During a refresh\": from 50 ms before an STS call reached the stub to 50 ms after its "
+                + "answer. JVM threads: live at the start of the measurement, and the most at any moment during it "
                 + "(64 callers, JMH's own, the stub's and the providers' background threads).");
         for (int pause : PAUSES) {
             line();
@@ -230,17 +233,27 @@ final class Report {
             line();
             line("| provider | calls | calls/s | STS calls | refreshes | most STS calls in one refresh | credentials "
                     + "seen | slowest call | slowest call overlapped an STS call | p99 | p99.9 | p99.99 | calls ≥ 1 ms "
-                    + "| calls ≥ 100 ms | JVM threads: at start, peak |");
+                    + "(of which during a refresh) | calls ≥ 100 ms | JVM threads: at start, peak |");
             line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (String provider : REFRESH_PROVIDERS) {
                 r.refresh(provider, pause).ifPresent(x -> line("| " + Contender.of(provider).description() + " | "
                         + String.format(Locale.ROOT, "%,d", x.calls()) + " | "
                         + String.format(Locale.ROOT, "%,.0f", x.callsPerSecond()) + " | " + x.stsCalls() + " | "
                         + x.refreshes() + " | " + x.maxStsCallsPerRefresh() + " | " + x.credentialsSeen() + " | "
-                        + duration(x.maxNanos()) + " | " + (x.maxOverlapsStsCall() ? "yes" : "no") + " | "
+                        + slowest(x) + " | " + (x.maxOverlapsStsCall() ? "yes" : "no") + " | "
                         + duration(x.p99Nanos()) + " | " + duration(x.p999Nanos()) + " | " + duration(x.p9999Nanos())
-                        + " | " + x.over1ms() + " | " + x.over100ms() + " | " + x.jvmThreadsAtStart() + ", "
+                        + " | " + x.over1ms() + " (" + x.over1msDuringRefresh() + ") | " + x.over100ms() + " | "
+                        + x.jvmThreadsAtStart() + ", "
                         + x.jvmThreadsPeak() + " |"));
+            }
+            if (pause > 0) {
+                line();
+                line("The paced calls of 1 ms or more (the ten slowest), by when they started relative to the nearest "
+                        + "STS call's arrival at the stub:");
+                line();
+                for (String provider : REFRESH_PROVIDERS) {
+                    r.refresh(provider, pause).ifPresent(x -> line("- `" + provider + "`: " + slowestCalls(x)));
+                }
             }
         }
         line();
@@ -329,7 +342,8 @@ final class Report {
         line("- Hot path: JMH average time, " + "3 × 1 s warm-up, 5 × 1 s measurement, 1 fork per provider, `-prof gc`; "
                 + "credentials last an hour, so no refresh is due.");
         line("- Refresh under load: JMH throughput mode with 64 threads, 1 × 3 s warm-up and 1 × 8 s measurement per "
-                + "provider and pacing; each call timed with `System.nanoTime()`; STS calls counted by the stub, and "
+                + "provider and pacing, paced callers in 2 JVMs (figures summed, the slowest call of either), spinning "
+                + "callers in 1; each call timed with `System.nanoTime()`; STS calls counted by the stub, and "
                 + "calls less than 750 ms apart counted as one refresh. Time is real (the SDK's providers take no "
                 + "clock), compressed to seconds. `static` is a control that never refreshes.");
         line("- Cold start: JMH single-shot, " + "one measurement per fresh JVM, 8 JVMs per provider and client state. "
@@ -345,6 +359,27 @@ final class Report {
     private Optional<Results.HotPath> fastestSdk(int threads) {
         return r.hotPath.stream().filter(h -> h.threads() == threads && HOT_PATH_SDKS.contains(h.provider()))
                 .min(Comparator.comparingDouble(Results.HotPath::nanos));
+    }
+
+    private static String slowest(Results.Refresh x) {
+        if (x.jvmMaxNanos().size() == 1) {
+            return duration(x.maxNanos());
+        }
+        return duration(x.maxNanos()) + " (per JVM: "
+                + x.jvmMaxNanos().stream().map(Report::duration).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String slowestCalls(Results.Refresh x) {
+        List<String> perJvm = x.slowestCalls();
+        if (perJvm.size() == 1) {
+            return perJvm.get(0).isEmpty() ? "none" : perJvm.get(0);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < perJvm.size(); i++) {
+            out.append(i == 0 ? "" : "; ").append("JVM ").append(i + 1).append(": ")
+                    .append(perJvm.get(i).isEmpty() ? "none" : perJvm.get(i));
+        }
+        return out.toString();
     }
 
     private static String callsPerRefresh(Results.Refresh x) {

@@ -20,31 +20,42 @@ final class Results {
     }
 
     /**
-     * Refresh under load, one provider, one pacing.
+     * Refresh under load, one provider, one pacing, over one or more JVMs.
      *
      * @param provider the contender id
      * @param pauseMicros the pause between a caller's calls
-     * @param callsPerSecond JMH's throughput, all threads
+     * @param callsPerSecond JMH's throughput, all threads, mean over the JVMs
      * @param calls calls timed
-     * @param windowNanos how long the measurement lasted
-     * @param maxNanos the slowest call
-     * @param maxOverlapsStsCall whether an STS call arrived while the slowest call was waiting
+     * @param jvmMaxNanos the slowest call in each JVM
+     * @param maxOverlapsStsCall whether an STS call arrived while the slowest call of all was waiting
      * @param p99Nanos 99th percentile (upper bound of its bucket, within 25%)
      * @param p999Nanos 99.9th percentile
      * @param p9999Nanos 99.99th percentile
      * @param over1ms calls that took 1 ms or more
+     * @param over1msDuringRefresh calls of 1 ms or more that overlapped a refresh (50 ms either side of an STS call)
+     * @param slowestCalls each JVM's slowest calls of 1 ms or more, each with its start relative to the nearest STS
+     *     call
      * @param over100ms calls that took 100 ms or more
      * @param stsCalls STS calls during the measurement
      * @param refreshes STS calls grouped into refreshes
      * @param maxStsCallsPerRefresh the most STS calls in one refresh
-     * @param credentialsSeen distinct credentials callers got
-     * @param jvmThreadsAtStart live JVM threads when the measurement started
+     * @param credentialsSeen distinct credentials callers got, summed over the JVMs
+     * @param jvmThreadsAtStart live JVM threads when the measurement started (the most in any JVM)
      * @param jvmThreadsPeak the most live JVM threads during it
      */
-    record Refresh(String provider, int pauseMicros, double callsPerSecond, long calls, long windowNanos,
-                   long maxNanos, boolean maxOverlapsStsCall, long p99Nanos, long p999Nanos, long p9999Nanos,
-                   long over1ms, long over100ms, int stsCalls, int refreshes, int maxStsCallsPerRefresh,
-                   int credentialsSeen, int jvmThreadsAtStart, int jvmThreadsPeak) {
+    record Refresh(String provider, int pauseMicros, double callsPerSecond, long calls, List<Long> jvmMaxNanos,
+                   boolean maxOverlapsStsCall, long p99Nanos, long p999Nanos, long p9999Nanos, long over1ms,
+                   long over1msDuringRefresh, List<String> slowestCalls, long over100ms, int stsCalls, int refreshes,
+                   int maxStsCallsPerRefresh, int credentialsSeen, int jvmThreadsAtStart, int jvmThreadsPeak) {
+
+        /**
+         * The slowest call in any JVM.
+         *
+         * @return nanoseconds
+         */
+        long maxNanos() {
+            return jvmMaxNanos.stream().mapToLong(Long::longValue).max().orElse(0);
+        }
     }
 
     /**
