@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyless.testing.FakeMetadataServer;
 import dev.keyless.testing.MotoServer;
+import dev.keyless.testing.SigningKeys;
 import dev.keyless.testing.TestTokens;
 import dev.keyless.token.MetadataServerTokenSources;
 import dev.keyless.token.TokenSource;
@@ -29,7 +30,6 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -171,39 +171,6 @@ class MotoInteropTest {
     /** Path B as a pod runs it: Keyless's metadata-server source, pointed at the fake as GCE_METADATA_HOST would. */
     private static TokenSource metadataServer(FakeMetadataServer metadata, String audience) {
         return MetadataServerTokenSources.forHost(metadata.hostAndPort(), audience);
-    }
-
-    /** Records the access key id each signed request carries (not secret: it is in every Authorization header). */
-    private static final class SigningKeys implements ExecutionInterceptor {
-        private final List<String> accessKeyIds = new CopyOnWriteArrayList<>();
-        private final List<String> services = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            services.add(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME));
-            accessKeyIds.add(context.httpRequest().firstMatchingHeader("Authorization")
-                    .map(SigningKeys::credentialKeyId)
-                    .orElse("<no Authorization header>"));
-        }
-
-        /** {@code AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...} gives {@code AKID}. */
-        private static String credentialKeyId(String authorization) {
-            int start = authorization.indexOf("Credential=");
-            if (start < 0) {
-                return "<no Credential= in Authorization header>";
-            }
-            start += "Credential=".length();
-            int end = authorization.indexOf('/', start);
-            return end < 0 ? "<malformed Credential=>" : authorization.substring(start, end);
-        }
-
-        List<String> accessKeyIds() {
-            return List.copyOf(accessKeyIds);
-        }
-
-        List<String> services() {
-            return List.copyOf(services);
-        }
     }
 
     /** Counts the AssumeRoleWithWebIdentity calls moto answered and keeps non-secret facts of the last one. */

@@ -4,17 +4,14 @@ import static dev.keyless.testing.StsStub.ROLE_ARN;
 import static dev.keyless.testing.StsStub.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.SignedJWT;
 import dev.keyless.testing.StsStub;
+import dev.keyless.testing.TraceCapture;
 import dev.keyless.testing.TestTokens;
 import dev.keyless.token.TokenSources;
 import java.nio.file.Files;
@@ -28,8 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.regions.Region;
 
@@ -44,41 +39,19 @@ class SecretLeakTest {
 
     private final List<String> seen = new ArrayList<>();
     private final List<String> secrets = new ArrayList<>();
-    private ListAppender<ILoggingEvent> appender;
-    private Level rootLevel;
+    private TraceCapture capture;
     private StsStub sts;
 
     @BeforeEach
     void captureEverything() {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        rootLevel = root.getLevel();
-        root.setLevel(Level.TRACE);
-        context.getLogger("dev.keyless").setLevel(Level.TRACE);
-        // WireMock plays STS here; its own request logs are the fake peer's, not ours.
-        context.getLogger("wiremock").setLevel(Level.WARN);
-        context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
-        context.getLogger("org.wiremock").setLevel(Level.WARN);
-        appender = new ListAppender<>();
-        appender.setContext(context);
-        appender.start();
-        root.addAppender(appender);
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.FINEST);
+        capture = TraceCapture.start();
         sts = new StsStub();
     }
 
     @AfterEach
     void restore() {
         sts.close();
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.detachAppender(appender);
-        root.setLevel(rootLevel);
-        context.getLogger("dev.keyless").setLevel(Level.DEBUG);
-        SLF4JBridgeHandler.uninstall();
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+        capture.close();
     }
 
     @Test
@@ -133,13 +106,13 @@ class SecretLeakTest {
         Files.delete(file);
         run(file, provider -> expectFailure(provider::resolveCredentials));
 
-        for (ILoggingEvent event : appender.list) {
+        for (ILoggingEvent event : capture.events()) {
             seen.add(event.getLoggerName() + " " + event.getFormattedMessage());
             for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
                 seen.add(t.getClassName() + ": " + t.getMessage());
             }
         }
-        assertThat(appender.list).as("TRACE logging was captured").hasSizeGreaterThan(20);
+        assertThat(capture.events()).as("TRACE logging was captured").hasSizeGreaterThan(20);
         for (String text : seen) {
             assertThat(text).doesNotContain("eyJ");
             for (String secret : secrets) {
@@ -161,7 +134,7 @@ class SecretLeakTest {
             expectFailure(provider::resolveCredentials);
             expectFailure(() -> provider.resolveIdentity().join());
         });
-        appender.list.forEach(event -> {
+        capture.events().forEach(event -> {
             seen.add(event.getFormattedMessage());
             for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
                 seen.add(t.getClassName() + ": " + t.getMessage());

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.spring.testing.SigningKeys;
+import dev.keyless.testing.SigningKeys;
 import dev.keyless.testing.MotoServer;
 import dev.keyless.testing.TestTokens;
 import io.awspring.cloud.autoconfigure.config.parameterstore.SsmClientCustomizer;

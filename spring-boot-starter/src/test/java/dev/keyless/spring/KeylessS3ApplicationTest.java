@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.spring.testing.SigningKeys;
+import dev.keyless.testing.SigningKeys;
 import dev.keyless.testing.MotoServer;
 import dev.keyless.testing.TestTokens;
 import io.awspring.cloud.autoconfigure.s3.S3ClientCustomizer;

@@ -3,14 +3,11 @@ package dev.keyless.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.testing.StsStub;
+import dev.keyless.testing.TraceCapture;
 import dev.keyless.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -25,8 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -48,30 +43,14 @@ class KeylessSecretLeakTest {
     Path dir;
 
     private final List<String> seen = new ArrayList<>();
-    private ListAppender<ILoggingEvent> appender;
-    private Level rootLevel;
+    private TraceCapture capture;
     private StsStub sts;
     private Path tokenFile;
     private String token;
 
     @BeforeEach
     void captureEverything() throws IOException {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        rootLevel = root.getLevel();
-        root.setLevel(Level.TRACE);
-        context.getLogger("dev.keyless").setLevel(Level.TRACE);
-        // WireMock plays STS here; its request logs are the fake peer's, not ours.
-        context.getLogger("wiremock").setLevel(Level.WARN);
-        context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
-        context.getLogger("org.wiremock").setLevel(Level.WARN);
-        appender = new ListAppender<>();
-        appender.setContext(context);
-        appender.start();
-        root.addAppender(appender);
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.FINEST);
+        capture = TraceCapture.start();
         // SpringApplication would reset logback (and drop the appender) when it starts its logging system.
         System.setProperty(LOGGING_SYSTEM, "none");
 
@@ -84,13 +63,7 @@ class KeylessSecretLeakTest {
     void restore() {
         sts.close();
         System.clearProperty(LOGGING_SYSTEM);
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.detachAppender(appender);
-        root.setLevel(rootLevel);
-        context.getLogger("dev.keyless").setLevel(Level.INFO);
-        SLF4JBridgeHandler.uninstall();
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+        capture.close();
     }
 
     @Test
@@ -150,13 +123,13 @@ class KeylessSecretLeakTest {
                 "--keyless.token-file=" + tokenFile, "--keyless.sts-endpoint=" + sts.endpoint(),
                 "--keyless.fail-fast=true", "--spring.cloud.aws.region.static=us-east-1")));
 
-        for (ILoggingEvent event : appender.list) {
+        for (ILoggingEvent event : capture.events()) {
             seen.add(event.getLoggerName() + " " + event.getFormattedMessage());
             for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
                 seen.add(t.getClassName() + ": " + t.getMessage());
             }
         }
-        assertThat(appender.list).as("TRACE logging was captured").hasSizeGreaterThan(100);
+        assertThat(capture.events()).as("TRACE logging was captured").hasSizeGreaterThan(100);
         assertThat(seen).as("Spring Boot's failure report, with Keyless's analysis").anySatisfy(text -> assertThat(text)
                 .contains("APPLICATION FAILED TO START").contains("keyless.fail-fast=false"));
         for (String text : seen) {

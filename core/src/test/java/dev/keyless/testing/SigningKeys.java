@@ -1,10 +1,11 @@
-package dev.keyless.spring.testing;
+package dev.keyless.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 /**
  * Records the access key id each signed request carries (not secret: it is in every request's
@@ -13,9 +14,11 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 public final class SigningKeys implements ExecutionInterceptor {
 
     private final List<String> accessKeyIds = new CopyOnWriteArrayList<>();
+    private final List<String> services = new CopyOnWriteArrayList<>();
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        services.add(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME));
         accessKeyIds.add(context.httpRequest().firstMatchingHeader("Authorization")
                 .map(SigningKeys::credentialKeyId)
                 .orElse("<no Authorization header>"));
@@ -35,5 +38,10 @@ public final class SigningKeys implements ExecutionInterceptor {
     /** The access key ids of the requests sent so far, in order. */
     public List<String> accessKeyIds() {
         return List.copyOf(accessKeyIds);
+    }
+
+    /** The service name of each request sent so far, in order. */
+    public List<String> services() {
+        return List.copyOf(services);
     }
 }

@@ -1,0 +1,60 @@
+package dev.keyless.testing;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Every logger at TRACE (java.util.logging bridged in), every event kept, for the secret-leak tests; WireMock's
+ * and Jetty's own request logs stay at WARN, since they belong to the fake peer. {@link #close()} puts the
+ * levels back.
+ */
+public final class TraceCapture implements AutoCloseable {
+
+    private static final String[] PEER_LOGGERS = {"wiremock", "org.eclipse.jetty", "org.wiremock"};
+
+    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    private final Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final Logger keyless = context.getLogger("dev.keyless");
+    private final Level rootLevel = root.getLevel();
+    private final Level keylessLevel = keyless.getLevel();
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    private TraceCapture() {
+        root.setLevel(Level.TRACE);
+        keyless.setLevel(Level.TRACE);
+        for (String name : PEER_LOGGERS) {
+            context.getLogger(name).setLevel(Level.WARN);
+        }
+        appender.setContext(context);
+        appender.start();
+        root.addAppender(appender);
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.FINEST);
+    }
+
+    /** Starts capturing. */
+    public static TraceCapture start() {
+        return new TraceCapture();
+    }
+
+    /** The events captured so far (a live list). */
+    public List<ILoggingEvent> events() {
+        return appender.list;
+    }
+
+    @Override
+    public void close() {
+        root.detachAppender(appender);
+        root.setLevel(rootLevel);
+        keyless.setLevel(keylessLevel);
+        SLF4JBridgeHandler.uninstall();
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+    }
+}
