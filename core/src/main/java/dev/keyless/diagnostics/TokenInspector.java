@@ -204,7 +204,7 @@ public final class TokenInspector {
     }
 
     private static void checkTimes(Map<String, Object> claims, Instant now, List<Finding> findings) {
-        Instant exp = seconds(claims.get("exp"));
+        Instant exp = TokenReport.epochSeconds(claims.get("exp"));
         if (exp == null) {
             findings.add(new Finding(Finding.Severity.WARNING, "no-exp", "The token has no exp claim.",
                     "OIDC ID tokens must expire; check the issuer."));
@@ -218,7 +218,7 @@ public final class TokenInspector {
                     + ", in less than a minute.", "Fetch a fresh token just before each STS call."));
         }
         for (String claim : new String[] {"nbf", "iat"}) {
-            Instant t = seconds(claims.get(claim));
+            Instant t = TokenReport.epochSeconds(claims.get(claim));
             if (t != null && t.isAfter(now.plus(SKEW))) {
                 findings.add(new Finding(Finding.Severity.ERROR, "clock-skew", "The token's " + claim + " (" + t
                         + ") is in the future by " + Duration.between(now, t).toSeconds() + " s.",
@@ -243,15 +243,6 @@ public final class TokenInspector {
         }
     }
 
-    private static Instant seconds(Object value) {
-        if (value instanceof Number) {
-            return Instant.ofEpochSecond(((Number) value).longValue());
-        }
-        if (value instanceof java.util.Date) {
-            return ((java.util.Date) value).toInstant();
-        }
-        return null;
-    }
 
     private static List<Finding> sorted(List<Finding> findings) {
         findings.sort(Comparator.comparing(Finding::severity));

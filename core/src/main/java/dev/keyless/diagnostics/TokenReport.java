@@ -303,7 +303,11 @@ public final class TokenReport {
     }
 
     private Instant instant(String name) {
-        Object value = claims.get(name);
+        return epochSeconds(claims.get(name));
+    }
+
+    /** A NumericDate claim (seconds since the epoch, or the {@code Date} nimbus gives) as an instant, else null. */
+    static Instant epochSeconds(Object value) {
         if (value instanceof Number) {
             return Instant.ofEpochSecond(((Number) value).longValue());
         }

@@ -70,7 +70,7 @@ public final class TrustPolicies {
                     .addCondition(IamConditionOperator.STRING_EQUALS, GOOGLE + ":oaud", aud)
                     .addCondition(IamConditionOperator.STRING_EQUALS, GOOGLE + ":sub", report.subject());
         } else {
-            String host = providerHost(report.issuer());
+            String host = oidcProviderName(report.issuer());
             statement.addPrincipal(IamPrincipalType.FEDERATED, "arn:aws:iam::" + accountId + ":oidc-provider/" + host)
                     .addCondition(IamConditionOperator.STRING_EQUALS, host + ":aud", aud)
                     .addCondition(IamConditionOperator.STRING_EQUALS, host + ":sub", report.subject());
@@ -95,7 +95,14 @@ public final class TrustPolicies {
                 "--client-id-list", String.join(",", report.audience()));
     }
 
-    static String providerHost(String issuer) {
+    /**
+     * The name IAM gives an issuer's OIDC provider, which also prefixes its condition keys: the issuer URL
+     * without its scheme and trailing slashes ({@code container.googleapis.com/v1/projects/P/locations/L/clusters/C}).
+     *
+     * @param issuer the token's {@code iss}
+     * @return the provider's name
+     */
+    public static String oidcProviderName(String issuer) {
         return issuer.replaceFirst("^https?://", "").replaceAll("/+$", "");
     }
 }

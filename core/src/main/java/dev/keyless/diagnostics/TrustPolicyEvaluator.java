@@ -417,7 +417,7 @@ public final class TrustPolicyEvaluator {
             if (google) {
                 return new Provider(iss, true, GOOGLE_PROVIDER, GOOGLE_PROVIDER, claims);
             }
-            String host = iss.replaceFirst("^https?://", "");
+            String host = TrustPolicies.oidcProviderName(iss);
             return new Provider(iss, false, host, "arn:aws:iam::" + account + ":oidc-provider/" + host, claims);
         }
 

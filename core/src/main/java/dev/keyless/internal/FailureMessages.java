@@ -136,7 +136,7 @@ public final class FailureMessages {
         if (token == null || token.issuer() == null) {
             return "the token's issuer";
         }
-        return token.issuer().replaceFirst("^https?://", "");
+        return TrustPolicies.oidcProviderName(token.issuer());
     }
 
     private static String audience(WebIdentityToken token) {
