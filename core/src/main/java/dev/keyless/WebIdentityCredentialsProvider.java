@@ -1,11 +1,8 @@
 package dev.keyless;
 
-import dev.keyless.internal.FailureKind;
-import dev.keyless.internal.FailureMessages;
-import dev.keyless.internal.RedactErrorResponses;
-import dev.keyless.internal.Redaction;
-import dev.keyless.internal.RefreshExecutors;
-import dev.keyless.internal.SessionNames;
+import dev.keyless.sts.RedactErrorResponses;
+import dev.keyless.internal.text.Redaction;
+import dev.keyless.internal.refresh.RefreshExecutors;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSourceException;
 import dev.keyless.token.TokenSources;

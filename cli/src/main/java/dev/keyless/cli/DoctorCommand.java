@@ -5,7 +5,7 @@ import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.diagnostics.Finding;
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TokenReport;
-import dev.keyless.internal.Redaction;
+import dev.keyless.internal.text.Redaction;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.keyless.cli;
 
-import dev.keyless.internal.Redaction;
+import dev.keyless.internal.text.Redaction;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.function.Function;

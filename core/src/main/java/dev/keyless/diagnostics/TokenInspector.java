@@ -13,7 +13,7 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.keyless.internal.Redaction;
+import dev.keyless.internal.text.Redaction;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
 import java.net.URL;

@@ -6,7 +6,7 @@ import com.google.auth.oauth2.IdTokenProvider;
 import com.google.auth.oauth2.ImpersonatedCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.auth.oauth2.UserCredentials;
-import dev.keyless.internal.Redaction;
+import dev.keyless.internal.text.Redaction;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;

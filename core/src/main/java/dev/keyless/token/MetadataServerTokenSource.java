@@ -1,6 +1,6 @@
 package dev.keyless.token;
 
-import dev.keyless.internal.Redaction;
+import dev.keyless.internal.text.Redaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.keyless.internal;
+package dev.keyless.internal.refresh;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,14 +1,14 @@
-package dev.keyless.internal;
+package dev.keyless;
 
 import dev.keyless.token.WebIdentityToken;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Role session names: the rule STS enforces, and the names Keyless derives when the user gives none. */
-public final class SessionNames {
+final class SessionNames {
 
     /** What STS accepts for {@code RoleSessionName}. */
-    public static final Pattern VALID = Pattern.compile("[\\w+=,.@-]{2,64}");
+    static final Pattern VALID = Pattern.compile("[\\w+=,.@-]{2,64}");
 
     private static final Pattern INVALID_CHAR = Pattern.compile("[^\\w+=,.@-]");
     private static final int MAX_LENGTH = 64;
@@ -25,7 +25,7 @@ public final class SessionNames {
      * @param token the token about to be sent
      * @return a valid session name
      */
-    public static String derive(WebIdentityToken token) {
+    static String derive(WebIdentityToken token) {
         Map<String, Object> claims = token.claims();
         String name = firstNonBlank(
                 nested(claims, "kubernetes.io", "pod", "name"),
@@ -41,7 +41,7 @@ public final class SessionNames {
      * @param name any text, or {@code null}
      * @return a valid session name
      */
-    public static String clean(String name) {
+    static String clean(String name) {
         if (name == null || name.isBlank()) {
             return FALLBACK;
         }

@@ -1,4 +1,4 @@
-package dev.keyless.internal;
+package dev.keyless.internal.text;
 
 import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;

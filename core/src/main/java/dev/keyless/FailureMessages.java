@@ -1,7 +1,8 @@
-package dev.keyless.internal;
+package dev.keyless;
 
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TrustPolicies;
+import dev.keyless.internal.text.Redaction;
 import dev.keyless.token.WebIdentityToken;
 import java.util.List;
 import software.amazon.awssdk.arns.Arn;
@@ -11,7 +12,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  * Writes the message of a failed refresh: what failed, the role ARN, where the token came from and its
  * non-secret claims, the likely cause and the fix. Never the token.
  */
-public final class FailureMessages {
+final class FailureMessages {
 
     private static final String GOOGLE_ISSUER = "https://accounts.google.com";
 
@@ -28,7 +29,7 @@ public final class FailureMessages {
      * @param token the token that was sent, or {@code null} if none was obtained
      * @return the message
      */
-    public static String describe(FailureKind kind, Throwable error, String roleArn, String tokenSource,
+    static String describe(FailureKind kind, Throwable error, String roleArn, String tokenSource,
                                   WebIdentityToken token) {
         StringBuilder sb = new StringBuilder();
         sb.append("Could not assume role ").append(roleArn).append(" with a web identity token: ");

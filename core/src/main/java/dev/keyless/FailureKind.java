@@ -1,4 +1,4 @@
-package dev.keyless.internal;
+package dev.keyless;
 
 import dev.keyless.token.TokenSourceException;
 import java.io.IOException;

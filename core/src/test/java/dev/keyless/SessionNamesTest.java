@@ -1,4 +1,4 @@
-package dev.keyless.internal;
+package dev.keyless;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

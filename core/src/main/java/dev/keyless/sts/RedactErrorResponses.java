@@ -1,5 +1,6 @@
-package dev.keyless.internal;
+package dev.keyless.sts;
 
+import dev.keyless.internal.text.Redaction;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
