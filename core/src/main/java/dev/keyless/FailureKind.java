@@ -1,5 +1,6 @@
 package dev.keyless;
 
+import dev.keyless.internal.refresh.RefreshFailure;
 import dev.keyless.token.TokenSourceException;
 import java.io.IOException;
 import java.util.Locale;
@@ -10,7 +11,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  * What went wrong in one refresh attempt, and whether waiting can help. Transient failures are retried
  * with short backoff; configuration failures need a person and are retried only rarely.
  */
-public enum FailureKind {
+public enum FailureKind implements RefreshFailure.Kind {
     /** The token source failed in a way that may pass (I/O, a metadata server not ready yet). */
     TOKEN_SOURCE_TRANSIENT(true),
     /** The token source failed in a way that needs a person (missing file, malformed token). */
@@ -57,6 +58,7 @@ public enum FailureKind {
      * @param previousOfSameKind failures of this kind immediately before this one
      * @return {@code true} to use the short, transient backoff
      */
+    @Override
     public boolean retrySoon(int previousOfSameKind) {
         switch (this) {
             case INVALID_IDENTITY_TOKEN:

@@ -3,6 +3,7 @@ package dev.keyless;
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TrustPolicies;
 import dev.keyless.internal.text.Redaction;
+import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
 import java.util.List;
 import software.amazon.awssdk.arns.Arn;
@@ -13,8 +14,6 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  * non-secret claims, the likely cause and the fix. Never the token.
  */
 final class FailureMessages {
-
-    private static final String GOOGLE_ISSUER = "https://accounts.google.com";
 
     private FailureMessages() {
     }
@@ -124,27 +123,26 @@ final class FailureMessages {
     }
 
     private static boolean isGoogle(WebIdentityToken token) {
-        return GOOGLE_ISSUER.equals(token.issuer()) || "accounts.google.com".equals(token.issuer());
+        return token.claims().isGoogle();
     }
 
     private static boolean isGkeWithoutStsAudience(WebIdentityToken token) {
-        return token != null && token.issuer() != null
-                && token.issuer().startsWith("https://container.googleapis.com/")
-                && !token.audience().contains("sts.amazonaws.com");
+        return token != null && token.claims().isGke()
+                && !token.claims().audience().contains(TokenSources.STS_AUDIENCE);
     }
 
     private static String issuerHost(WebIdentityToken token) {
-        if (token == null || token.issuer() == null) {
+        if (token == null || token.claims().issuer() == null) {
             return "the token's issuer";
         }
-        return TrustPolicies.oidcProviderName(token.issuer());
+        return TrustPolicies.oidcProviderName(token.claims().issuer());
     }
 
     private static String audience(WebIdentityToken token) {
         if (token == null) {
             return "the token's audience";
         }
-        List<String> aud = token.audience();
+        List<String> aud = token.claims().audience();
         return aud.size() == 1 ? aud.get(0) : String.join(",", aud);
     }
 }

@@ -1,7 +1,7 @@
 package dev.keyless;
 
+import dev.keyless.jwt.Claims;
 import dev.keyless.token.WebIdentityToken;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Role session names: the rule STS enforces, and the names Keyless derives when the user gives none. */
@@ -26,12 +26,12 @@ final class SessionNames {
      * @return a valid session name
      */
     static String derive(WebIdentityToken token) {
-        Map<String, Object> claims = token.claims();
+        Claims claims = token.claims();
         String name = firstNonBlank(
-                nested(claims, "kubernetes.io", "pod", "name"),
-                nested(claims, "kubernetes.io", "serviceaccount", "name"),
-                token.email(),
-                token.subject());
+                claims.string("kubernetes.io", "pod", "name"),
+                claims.string("kubernetes.io", "serviceaccount", "name"),
+                claims.email(),
+                claims.subject());
         return clean(name);
     }
 
@@ -50,17 +50,6 @@ final class SessionNames {
             cleaned = cleaned.substring(0, MAX_LENGTH);
         }
         return cleaned.length() < 2 ? FALLBACK + "-" + cleaned : cleaned;
-    }
-
-    private static String nested(Map<String, Object> claims, String... path) {
-        Object node = claims;
-        for (String key : path) {
-            if (!(node instanceof Map)) {
-                return null;
-            }
-            node = ((Map<?, ?>) node).get(key);
-        }
-        return node instanceof String ? (String) node : null;
     }
 
     private static String firstNonBlank(String... values) {

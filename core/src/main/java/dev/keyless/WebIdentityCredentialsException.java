@@ -17,11 +17,14 @@ public final class WebIdentityCredentialsException extends SdkClientException {
 
     private final String roleArn;
     private final String stsErrorCode;
+    private final FailureKind failureKind;
 
-    WebIdentityCredentialsException(String message, String roleArn, String stsErrorCode, Throwable cause) {
+    WebIdentityCredentialsException(String message, String roleArn, String stsErrorCode, FailureKind failureKind,
+            Throwable cause) {
         super(SdkClientException.builder().message(message).cause(cause));
         this.roleArn = roleArn;
         this.stsErrorCode = stsErrorCode;
+        this.failureKind = failureKind;
     }
 
     /**
@@ -41,5 +44,14 @@ public final class WebIdentityCredentialsException extends SdkClientException {
      */
     public String stsErrorCode() {
         return stsErrorCode;
+    }
+
+    /**
+     * What kind of failure this is, and so whether waiting can help.
+     *
+     * @return the kind, or {@code null} if the provider was closed
+     */
+    public FailureKind failureKind() {
+        return failureKind;
     }
 }

@@ -1,8 +1,13 @@
 package dev.keyless;
 
-import dev.keyless.sts.RedactErrorResponses;
+import dev.keyless.internal.refresh.RefreshFailure;
+import dev.keyless.internal.refresh.Refresher;
 import dev.keyless.internal.text.Redaction;
-import dev.keyless.internal.refresh.RefreshExecutors;
+import dev.keyless.jwt.Claims;
+import dev.keyless.settings.InvalidSettingException;
+import dev.keyless.settings.Setting;
+import dev.keyless.settings.Settings;
+import dev.keyless.sts.StsClients;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSourceException;
 import dev.keyless.token.TokenSources;
@@ -15,37 +20,25 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.arns.Arn;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.SdkSystemSetting;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.StsClientBuilder;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
 import software.amazon.awssdk.services.sts.model.Credentials;
-import software.amazon.awssdk.services.sts.model.IdpCommunicationErrorException;
 import software.amazon.awssdk.services.sts.model.PolicyDescriptorType;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 import software.amazon.awssdk.utils.ToString;
@@ -85,11 +78,13 @@ import software.amazon.awssdk.utils.builder.ToCopyableBuilder;
  * </ul>
  *
  * <p>Nothing happens at {@link Builder#build()} but validation: the first token is fetched on the first
- * call, so a provider built where there is no token can sit in a provider chain.
+ * call, so a provider built where there is no token can sit in a provider chain. A setting that is wrong
+ * fails {@code build()} with an {@link InvalidSettingException} naming it.
  *
  * <p>This class is thread-safe. Background work runs on threads shared by all providers in the JVM
  * ({@code keyless-refresh-*}, daemon) or on the {@link Builder#scheduler scheduler} you give. Call
- * {@link #close()} when done to stop scheduled refreshes and close the STS client the provider built.
+ * {@link #close()} when done to stop scheduled refreshes and close the STS client the provider built;
+ * afterwards it hands out no credentials.
  */
 public final class WebIdentityCredentialsProvider
         implements AwsCredentialsProvider, SdkAutoCloseable,
@@ -106,10 +101,7 @@ public final class WebIdentityCredentialsProvider
     private static final Duration MAX_SESSION_DURATION = Duration.ofSeconds(43_200);
     private static final int MAX_POLICY_ARNS = 10;
     private static final int MAX_POLICY_LENGTH = 2048;
-    private static final BackoffStrategy TRANSIENT_BACKOFF =
-            BackoffStrategy.exponentialDelayHalfJitter(Duration.ofSeconds(1), Duration.ofMinutes(1));
-    private static final BackoffStrategy CONFIGURATION_BACKOFF =
-            BackoffStrategy.exponentialDelayHalfJitter(Duration.ofSeconds(10), Duration.ofMinutes(5));
+    private static final RefreshListener NO_LISTENER = new RefreshListener() { };
 
     private final Builder settings;
     private final String roleArn;
@@ -117,72 +109,86 @@ public final class WebIdentityCredentialsProvider
     private final StsClient sts;
     private final boolean ownsSts;
     private final AssumeRoleWithWebIdentityRequest requestTemplate;
-    private final long prefetchMillis;
-    private final long staleMillis;
     private final Clock clock;
-    private final ScheduledExecutorService timer;
-    private final Executor worker;
-
-    private volatile Cached cached;
-    private volatile Failure failure;
-    private final AtomicReference<CompletableFuture<Cached>> inFlight = new AtomicReference<>();
-    private final AtomicReference<ScheduledFuture<?>> nextCheck = new AtomicReference<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final RefreshListener listener;
+    private final Refresher<Issued> refresher;
 
     private WebIdentityCredentialsProvider(Builder b) {
         this.settings = b.copy();
-        this.roleArn = b.roleArn != null ? b.roleArn : SdkSystemSetting.AWS_ROLE_ARN.getStringValue().orElse(null);
-        validateRoleArn(roleArn, b.roleArn != null);
-        String sessionName = b.roleSessionName != null ? b.roleSessionName
-                : SdkSystemSetting.AWS_ROLE_SESSION_NAME.getStringValue().orElse(null);
-        if (sessionName != null && !SessionNames.VALID.matcher(sessionName).matches()) {
-            throw new IllegalArgumentException("roleSessionName '" + sessionName + "'"
-                    + (b.roleSessionName == null ? " (from AWS_ROLE_SESSION_NAME)" : "")
-                    + " is not a valid role session name: STS accepts 2 to 64 characters of letters, digits and"
-                    + " +=,.@_-");
-        }
+        Settings environment = b.settings != null ? b.settings : Settings.system();
+        this.roleArn = environment.roleArn(b.roleArn).value();
+        String sessionName = environment.roleSessionName(b.roleSessionName);
+        validate(b);
+        Duration prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
+        Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
+        this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSources.detect();
+        this.clock = b.clock != null ? b.clock : Clock.systemUTC();
+        this.listener = b.refreshListener != null ? b.refreshListener : NO_LISTENER;
+        this.requestTemplate = requestTemplate(b, sessionName);
+        this.ownsSts = b.stsClient == null;
+        this.sts = ownsSts ? StsClients.create(environment.region(b.region), b.stsEndpoint, b.stsClientCustomizer)
+                : b.stsClient;
+        this.refresher = Refresher.<Issued>builder()
+                .name(roleArn)
+                .fetcher(this::fetch)
+                .clock(clock)
+                .executors(b.scheduler, b.scheduler)
+                .times(prefetch, stale)
+                .random(b.jitter)
+                .listener(new ListenerAdapter())
+                .closedException(() -> new WebIdentityCredentialsException("This WebIdentityCredentialsProvider for "
+                        + "role " + roleArn + " is closed.", roleArn, null, null, null))
+                .staleOnArrival(what -> failure(FailureKind.UNUSABLE_RESPONSE,
+                        TokenSourceException.transientFailure("STS answered, but " + what + ".", null), null))
+                .logger(log)
+                .build();
+    }
+
+    /** Cross-field and range checks; each names the setting and, for two settings, both values. */
+    private static void validate(Builder b) {
         if (b.sessionDuration != null && (b.sessionDuration.compareTo(MIN_SESSION_DURATION) < 0
                 || b.sessionDuration.compareTo(MAX_SESSION_DURATION) > 0)) {
-            throw new IllegalArgumentException("sessionDuration (" + b.sessionDuration + ") must be between "
-                    + MIN_SESSION_DURATION + " (900 s) and " + MAX_SESSION_DURATION + " (43200 s).");
+            throw invalid(Setting.SESSION_DURATION, b.sessionDuration, "sessionDuration (" + b.sessionDuration
+                    + ") must be between " + MIN_SESSION_DURATION + " (900 s) and " + MAX_SESSION_DURATION
+                    + " (43200 s).");
         }
         if (b.policy != null && b.policy.length() > MAX_POLICY_LENGTH) {
-            throw new IllegalArgumentException("policy is " + b.policy.length() + " characters long; STS accepts at"
-                    + " most " + MAX_POLICY_LENGTH + ".");
+            throw invalid(Setting.POLICY, null, "policy is " + b.policy.length() + " characters long; STS accepts "
+                    + "at most " + MAX_POLICY_LENGTH + ".");
         }
         if (b.policyArns.size() > MAX_POLICY_ARNS) {
-            throw new IllegalArgumentException("policyArns has " + b.policyArns.size() + " entries; STS accepts at"
-                    + " most " + MAX_POLICY_ARNS + ".");
+            throw invalid(Setting.POLICY_ARNS, b.policyArns, "policyArns has " + b.policyArns.size() + " entries; "
+                    + "STS accepts at most " + MAX_POLICY_ARNS + ".");
         }
         Duration prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
         Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
         if (prefetch.isNegative() || prefetch.isZero()) {
-            throw new IllegalArgumentException("prefetchTime (" + prefetch + ") must be positive.");
+            throw invalid(Setting.PREFETCH_TIME, prefetch, "prefetchTime (" + prefetch + ") must be positive.");
         }
         if (stale.isNegative()) {
-            throw new IllegalArgumentException("staleTime (" + stale + ") must not be negative.");
+            throw invalid(Setting.STALE_TIME, stale, "staleTime (" + stale + ") must not be negative.");
         }
         if (stale.compareTo(prefetch) > 0) {
-            throw new IllegalArgumentException(
+            throw invalid(Setting.STALE_TIME, stale,
                     "staleTime (" + stale + ") must be less than or equal to prefetchTime (" + prefetch + ").");
         }
         if (b.sessionDuration != null && prefetch.compareTo(b.sessionDuration) >= 0) {
-            throw new IllegalArgumentException("prefetchTime (" + prefetch + ") must be less than sessionDuration ("
-                    + b.sessionDuration + ").");
+            throw invalid(Setting.PREFETCH_TIME, prefetch, "prefetchTime (" + prefetch + ") must be less than "
+                    + "sessionDuration (" + b.sessionDuration + ").");
         }
-        if (b.stsClient != null && (b.region != null || b.stsEndpoint != null)) {
-            throw new IllegalArgumentException("region and stsEndpoint configure the STS client Keyless builds; "
-                    + "they cannot be combined with stsClient(...). Configure your StsClient instead.");
+        if (b.stsClient != null && (b.region != null || b.stsEndpoint != null || b.stsClientCustomizer != null)) {
+            throw invalid(Setting.STS_CLIENT, null, "region, stsEndpoint and stsClientCustomizer configure the STS "
+                    + "client Keyless builds; they cannot be combined with stsClient(...). Configure your StsClient "
+                    + "instead.");
         }
-        this.prefetchMillis = prefetch.toMillis();
-        this.staleMillis = stale.toMillis();
-        this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSources.detect();
-        this.clock = b.clock != null ? b.clock : Clock.systemUTC();
-        this.timer = b.scheduler != null ? b.scheduler : RefreshExecutors.timer();
-        this.worker = b.scheduler != null ? b.scheduler : RefreshExecutors.worker();
+    }
 
+    private static InvalidSettingException invalid(Setting setting, Object value, String message) {
+        return new InvalidSettingException(setting, value == null ? null : value.toString(), null, message);
+    }
+
+    private static AssumeRoleWithWebIdentityRequest requestTemplate(Builder b, String sessionName) {
         AssumeRoleWithWebIdentityRequest.Builder request = AssumeRoleWithWebIdentityRequest.builder()
-                .roleArn(roleArn)
                 .roleSessionName(sessionName)
                 .policy(b.policy);
         if (b.sessionDuration != null) {
@@ -193,19 +199,17 @@ public final class WebIdentityCredentialsProvider
             b.policyArns.forEach(arn -> arns.add(PolicyDescriptorType.builder().arn(arn).build()));
             request.policyArns(arns);
         }
-        this.requestTemplate = request.build();
-
-        this.ownsSts = b.stsClient == null;
-        this.sts = ownsSts ? defaultStsClient(b.region, b.stsEndpoint) : b.stsClient;
+        return request.build();
     }
 
     /**
      * A provider configured entirely from the environment: {@code AWS_ROLE_ARN},
      * {@code AWS_ROLE_SESSION_NAME} (optional), {@code AWS_REGION} (optional, default {@code us-east-1}),
-     * and the token source {@link TokenSources#detect() detected} on first use.
+     * each also as the SDK's system property, which wins, and the token source
+     * {@link TokenSources#detect() detected} on first use.
      *
      * @return the provider
-     * @throws IllegalArgumentException if {@code AWS_ROLE_ARN} is missing or malformed
+     * @throws InvalidSettingException if {@code AWS_ROLE_ARN} is missing or malformed
      */
     public static WebIdentityCredentialsProvider create() {
         return builder().build();
@@ -227,22 +231,15 @@ public final class WebIdentityCredentialsProvider
 
     /**
      * Returns valid credentials: the cached ones at once if they are not stale (starting a background refresh
-     * if they are due for one), else the result of a refresh this thread waits for.
+     * if they are due for one), else the result of a refresh this thread runs or waits for.
      *
      * @return session credentials with {@code expirationTime}, {@code accountId} and {@code providerName} set
-     * @throws WebIdentityCredentialsException if there are no valid credentials and a refresh fails
+     * @throws WebIdentityCredentialsException if there are no valid credentials and a refresh fails, or the
+     *     provider is closed
      */
     @Override
     public AwsCredentials resolveCredentials() {
-        long now = clock.millis();
-        Cached c = cached;
-        if (c != null && now < c.staleAt) {
-            if (now >= c.prefetchAt) {
-                prefetchIfDue(now);
-            }
-            return c.credentials;
-        }
-        return refreshAndWait(now).credentials;
+        return refresher.get().credentials();
     }
 
     /**
@@ -251,32 +248,16 @@ public final class WebIdentityCredentialsProvider
      */
     @Override
     public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-        long now = clock.millis();
-        Cached c = cached;
-        if (c != null && now < c.staleAt) {
-            if (now >= c.prefetchAt) {
-                prefetchIfDue(now);
-            }
-            return CompletableFuture.completedFuture(c.credentials);
-        }
-        CompletableFuture<AwsCredentialsIdentity> result = new CompletableFuture<>();
-        try {
-            Failure f = failure;
-            checkOpen();
-            if (f != null && now < f.nextAttemptAt && inFlight.get() == null) {
-                throw f.newException();
-            }
-            refresh(false).whenComplete((fresh, error) -> {
-                if (error == null) {
-                    result.complete(fresh.credentials);
-                } else {
-                    result.completeExceptionally(rethrowable(error));
-                }
-            });
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+        return refresher.getAsync().thenApply(Issued::credentials);
+    }
+
+    /**
+     * The role this provider assumes.
+     *
+     * @return the role ARN, as given or resolved from the environment
+     */
+    public String roleArn() {
+        return roleArn;
     }
 
     /**
@@ -285,13 +266,7 @@ public final class WebIdentityCredentialsProvider
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        ScheduledFuture<?> next = nextCheck.getAndSet(null);
-        if (next != null) {
-            next.cancel(false);
-        }
+        refresher.close();
         if (ownsSts) {
             sts.close();
         }
@@ -305,77 +280,33 @@ public final class WebIdentityCredentialsProvider
                 .build();
     }
 
-    private Cached refreshAndWait(long now) {
-        checkOpen();
-        Failure f = failure;
-        if (f != null && now < f.nextAttemptAt && inFlight.get() == null) {
-            // The last attempt failed and the next is not due: answer at once instead of calling STS again.
-            throw f.newException();
-        }
+    /** One refresh: a fresh token, then one {@code AssumeRoleWithWebIdentity} call. */
+    private Refresher.Fetched<Issued> fetch() throws RefreshFailure {
+        WebIdentityToken token = null;
         try {
-            return refresh(true).join();
-        } catch (CompletionException e) {
-            throw rethrowable(e.getCause());
-        }
-    }
-
-    private void prefetchIfDue(long now) {
-        if (inFlight.get() != null || closed.get()) {
-            return;
-        }
-        Failure f = failure;
-        if (f == null || now >= f.nextAttemptAt) {
-            refresh(false);
-        }
-    }
-
-    /** Joins the refresh in flight, or starts one: on this thread if {@code here}, else on the worker pool. */
-    private CompletableFuture<Cached> refresh(boolean here) {
-        CompletableFuture<Cached> mine = new CompletableFuture<>();
-        CompletableFuture<Cached> running = inFlight.compareAndExchange(null, mine);
-        if (running != null) {
-            return running;
-        }
-        if (here) {
-            runRefresh(mine);
-        } else {
-            try {
-                worker.execute(() -> runRefresh(mine));
-            } catch (RejectedExecutionException e) {
-                inFlight.set(null);
-                mine.completeExceptionally(e);
+            token = fetchToken();
+            long now = clock.millis();
+            if (expired(token, now)) {
+                // Read once more: a token caught just before the kubelet's rotation is replaced by now. A file
+                // that is still expired is not being rotated at all.
+                token = fetchToken();
             }
-        }
-        return mine;
-    }
-
-    private void runRefresh(CompletableFuture<Cached> result) {
-        Cached current = cached;
-        if (current != null && clock.millis() < current.prefetchAt) {
-            // Another refresh finished between this caller's check and its taking the slot.
-            inFlight.set(null);
-            result.complete(current);
-            return;
-        }
-        Cached fresh = null;
-        WebIdentityCredentialsException error = null;
-        try {
-            fresh = fetch();
-            cached = fresh;
-            failure = null;
-            scheduleCheck(fresh.prefetchAt);
-        } catch (Failure.Thrown t) {
-            error = recordFailure(t.failure);
-        } catch (RuntimeException | Error e) {
-            inFlight.set(null);
-            result.completeExceptionally(e);
-            throw e;
-        }
-        inFlight.set(null);
-        if (fresh != null) {
-            result.complete(fresh);
-        } else {
-            result.completeExceptionally(error);
+            if (expired(token, now)) {
+                throw failure(FailureKind.TOKEN_EXPIRED, TokenSourceException.configurationFailure("The token expired "
+                        + "at " + token.claims().expirationTime() + " (local time " + Instant.ofEpochMilli(now)
+                        + ").", null), token);
+            }
+            AssumeRoleWithWebIdentityRequest request = requestTemplate.toBuilder()
+                    .roleArn(roleArn)
+                    .webIdentityToken(token.value())
+                    .roleSessionName(requestTemplate.roleSessionName() != null
+                            ? requestTemplate.roleSessionName() : SessionNames.derive(token))
+                    .build();
+            return credentials(sts.assumeRoleWithWebIdentity(request), token);
+        } catch (RefreshFailure f) {
+            throw f;
+        } catch (Exception e) {
+            throw failure(FailureKind.of(e), e, token);
         }
     }
 
@@ -389,58 +320,17 @@ public final class WebIdentityCredentialsProvider
     }
 
     private static boolean expired(WebIdentityToken token, long now) {
-        return token.expirationTime().map(exp -> exp.toEpochMilli() <= now).orElse(false);
+        Instant exp = token.claims().expirationTime();
+        return exp != null && exp.toEpochMilli() <= now;
     }
 
-    private Cached fetch() throws Failure.Thrown {
-        WebIdentityToken token = null;
-        try {
-            token = fetchToken();
-            long now = clock.millis();
-            if (expired(token, now)) {
-                // Read once more: a token caught just before the kubelet's rotation is replaced by now. A file
-                // that is still expired is not being rotated at all.
-                token = fetchToken();
-            }
-            Instant tokenExpiry = token.expirationTime().orElse(null);
-            if (expired(token, now)) {
-                throw new Failure.Thrown(newFailure(FailureKind.TOKEN_EXPIRED,
-                        TokenSourceException.configurationFailure("The token expired at " + tokenExpiry
-                                + " (local time " + Instant.ofEpochMilli(now) + ").", null), token));
-            }
-            AssumeRoleWithWebIdentityRequest request = requestTemplate.toBuilder()
-                    .webIdentityToken(token.value())
-                    .roleSessionName(requestTemplate.roleSessionName() != null
-                            ? requestTemplate.roleSessionName() : SessionNames.derive(token))
-                    .build();
-            AssumeRoleWithWebIdentityResponse response = sts.assumeRoleWithWebIdentity(request);
-            return toCached(response, token);
-        } catch (Failure.Thrown t) {
-            throw t;
-        } catch (Exception e) {
-            throw new Failure.Thrown(newFailure(FailureKind.of(e), e, token));
-        }
-    }
-
-    private Cached toCached(AssumeRoleWithWebIdentityResponse response, WebIdentityToken token)
-            throws Failure.Thrown {
+    private Refresher.Fetched<Issued> credentials(AssumeRoleWithWebIdentityResponse response,
+            WebIdentityToken token) throws RefreshFailure {
         Credentials credentials = response.credentials();
-        long now = clock.millis();
         if (credentials == null || credentials.expiration() == null) {
-            throw new Failure.Thrown(newFailure(FailureKind.UNUSABLE_RESPONSE, TokenSourceException.transientFailure(
-                    "STS answered without credentials or without their Expiration.", null), token));
+            throw failure(FailureKind.UNUSABLE_RESPONSE, TokenSourceException.transientFailure(
+                    "STS answered without credentials or without their Expiration.", null), token);
         }
-        long expiresAt = credentials.expiration().toEpochMilli();
-        long staleAt = expiresAt - staleMillis;
-        if (now >= staleAt) {
-            throw new Failure.Thrown(newFailure(FailureKind.UNUSABLE_RESPONSE, TokenSourceException.transientFailure(
-                    "STS returned credentials that expire at " + credentials.expiration() + ", which is already "
-                    + "within staleTime of the local clock (" + Instant.ofEpochMilli(now) + "). Check the "
-                    + "machine's clock (NTP).", null), token));
-        }
-        long jitter = ThreadLocalRandom.current().nextLong(prefetchMillis / 2 + 1);
-        // Never refresh more often than every half of the remaining validity, whatever the clock says.
-        long prefetchAt = Math.max(expiresAt - prefetchMillis - jitter, now + (staleAt - now) / 2);
         String accountId = response.assumedRoleUser() == null ? null
                 : Arn.tryFromString(response.assumedRoleUser().arn()).flatMap(Arn::accountId).orElse(null);
         AwsSessionCredentials session = AwsSessionCredentials.builder()
@@ -451,194 +341,59 @@ public final class WebIdentityCredentialsProvider
                 .accountId(accountId)
                 .providerName(PROVIDER_NAME)
                 .build();
-        if (log.isDebugEnabled()) {
-            log.debug("Assumed role {} with the token from {} ({}); credentials expire at {}, next refresh at {}",
-                    roleArn, token.source(), token.describeClaims(), credentials.expiration(),
-                    Instant.ofEpochMilli(prefetchAt));
-        }
-        return new Cached(session, staleAt, prefetchAt);
+        return new Refresher.Fetched<>(new Issued(session, token.source(), token.claims()), credentials.expiration());
     }
 
-    private Failure newFailure(FailureKind kind, Throwable error, WebIdentityToken token) {
-        Failure previous = failure;
-        int sameKindBefore = previous != null && previous.kind == kind ? previous.sameKindCount : 0;
-        int consecutive = previous != null ? previous.consecutive + 1 : 1;
-        boolean soon = kind.retrySoon(sameKindBefore);
-        Duration delay = (soon ? TRANSIENT_BACKOFF : CONFIGURATION_BACKOFF).computeDelay(consecutive + 1); // attempt 1 would be 0
+    /** Credentials with what the success event and log say about the token they came from (never the token). */
+    private record Issued(AwsSessionCredentials credentials, String tokenSource, Claims tokenClaims) {
+    }
+
+    private Failure failure(FailureKind kind, Throwable error, WebIdentityToken token) {
         String code = error instanceof AwsServiceException && ((AwsServiceException) error).awsErrorDetails() != null
                 ? ((AwsServiceException) error).awsErrorDetails().errorCode() : null;
         String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token);
-        return new Failure(kind, sameKindBefore + 1, consecutive, clock.millis() + delay.toMillis(), message, code,
-                Redaction.scrub(error), roleArn);
+        Throwable cause = Redaction.scrub(error);
+        return new Failure(kind, message, code, token == null ? null : token.claims(),
+                () -> new WebIdentityCredentialsException(message, roleArn, code, kind, cause));
     }
 
-    private WebIdentityCredentialsException recordFailure(Failure f) {
-        failure = f;
-        scheduleCheck(f.nextAttemptAt);
-        Cached c = cached;
-        long now = clock.millis();
-        Duration retryIn = Duration.ofMillis(Math.max(0, f.nextAttemptAt - now));
-        if (closed.get()) {
-            log.debug("{} (the provider was closed meanwhile)", f.message);
-        } else if (c != null && now < c.staleAt) {
-            log.warn("{} Serving the cached credentials until {}; next attempt in {}.", f.message,
-                    Instant.ofEpochMilli(c.staleAt), retryIn);
-        } else {
-            log.warn("{} No valid credentials are cached; next attempt in {}.", f.message, retryIn);
-        }
-        return f.newException();
-    }
+    /** A classified failure, with what a {@link RefreshListener} is told about it. */
+    private static final class Failure extends RefreshFailure {
+        private static final long serialVersionUID = 1L;
 
-    /** Schedules a check at {@code atMillis} (by this provider's clock) that refreshes if one is due. */
-    private void scheduleCheck(long atMillis) {
-        if (closed.get()) {
-            return;
-        }
-        long delay = Math.max(0, atMillis - clock.millis());
-        ScheduledFuture<?> next;
-        try {
-            next = timer.schedule(this::backgroundCheck, delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            log.debug("Could not schedule the next refresh of {}; it will happen on the next call", roleArn, e);
-            return;
-        }
-        ScheduledFuture<?> previous = nextCheck.getAndSet(next);
-        if (previous != null) {
-            previous.cancel(false);
-        }
-        if (closed.get()) {
-            next.cancel(false);
-        }
-    }
-
-    private void backgroundCheck() {
-        if (closed.get() || inFlight.get() != null) {
-            return;
-        }
-        long now = clock.millis();
-        Cached c = cached;
-        Failure f = failure;
-        if (f != null && now < f.nextAttemptAt) {
-            scheduleCheck(f.nextAttemptAt);
-        } else if (c != null && now < c.prefetchAt) {
-            scheduleCheck(c.prefetchAt);
-        } else {
-            refresh(false);
-        }
-    }
-
-    private void checkOpen() {
-        if (closed.get()) {
-            throw new WebIdentityCredentialsException("This WebIdentityCredentialsProvider for role " + roleArn
-                    + " is closed.", roleArn, null, null);
-        }
-    }
-
-    private static RuntimeException rethrowable(Throwable error) {
-        if (error instanceof CompletionException && error.getCause() != null) {
-            error = error.getCause();
-        }
-        if (error instanceof WebIdentityCredentialsException) {
-            WebIdentityCredentialsException e = (WebIdentityCredentialsException) error;
-            // A fresh instance per caller, with this caller's stack trace.
-            return new WebIdentityCredentialsException(e.getMessage(), e.roleArn(), e.stsErrorCode(), e.getCause());
-        }
-        return error instanceof RuntimeException ? (RuntimeException) error : new CompletionException(error);
-    }
-
-    private static void validateRoleArn(String roleArn, boolean explicit) {
-        String origin = explicit ? "roleArn" : "AWS_ROLE_ARN";
-        if (roleArn == null || roleArn.isBlank()) {
-            throw new IllegalArgumentException("roleArn is required: set it on the builder, or set the AWS_ROLE_ARN "
-                    + "environment variable (or the aws.roleArn system property).");
-        }
-        Arn arn = Arn.tryFromString(roleArn).orElse(null);
-        if (arn == null || !"iam".equals(arn.service()) || !"role".equals(arn.resource().resourceType().orElse(null))
-                || !arn.accountId().isPresent() || roleArn.length() < 20 || roleArn.length() > 2048) {
-            throw new IllegalArgumentException(origin + " '" + roleArn + "' is not an IAM role ARN; expected "
-                    + "arn:aws:iam::123456789012:role/NAME.");
-        }
-    }
-
-    private static StsClient defaultStsClient(Region region, URI endpoint) {
-        Region resolved = region;
-        if (resolved == null) {
-            try {
-                resolved = new SystemSettingsRegionProvider().getRegion();
-            } catch (RuntimeException e) {
-                resolved = Region.US_EAST_1;
-                log.debug("No region configured (AWS_REGION / aws.region); using STS's regional endpoint in {}",
-                        resolved);
-            }
-        }
-        StsClientBuilder builder = StsClient.builder()
-                .region(resolved)
-                // AssumeRoleWithWebIdentity is an unsigned call: the token is the credential.
-                .credentialsProvider(AnonymousCredentialsProvider.create())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(3))
-                        .socketTimeout(Duration.ofSeconds(10)))
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .retryOnExceptionInstanceOf(IdpCommunicationErrorException.class)
-                                .maxAttempts(3)
-                                .build())
-                        // An STS error that echoes the token must not reach the SDK's own exception and logs.
-                        .addExecutionInterceptor(new RedactErrorResponses()));
-        if (endpoint != null) {
-            builder.endpointOverride(endpoint);
-        }
-        return builder.build();
-    }
-
-    /** Cached credentials with the instants (by the provider's clock) that govern them. Immutable. */
-    private static final class Cached {
-        final AwsSessionCredentials credentials;
-        final long staleAt;
-        final long prefetchAt;
-
-        Cached(AwsSessionCredentials credentials, long staleAt, long prefetchAt) {
-            this.credentials = credentials;
-            this.staleAt = staleAt;
-            this.prefetchAt = prefetchAt;
-        }
-    }
-
-    /** The last failed attempt and when the next one is due. Immutable. */
-    private static final class Failure {
-        final FailureKind kind;
-        final int sameKindCount;
-        final int consecutive;
-        final long nextAttemptAt;
-        final String message;
         final String stsErrorCode;
-        final Throwable cause;
-        final String roleArn;
+        final transient Claims claims;
 
-        Failure(FailureKind kind, int sameKindCount, int consecutive, long nextAttemptAt, String message,
-                String stsErrorCode, Throwable cause, String roleArn) {
-            this.kind = kind;
-            this.sameKindCount = sameKindCount;
-            this.consecutive = consecutive;
-            this.nextAttemptAt = nextAttemptAt;
-            this.message = message;
+        Failure(FailureKind kind, String message, String stsErrorCode, Claims claims,
+                Supplier<WebIdentityCredentialsException> exception) {
+            super(kind, message, exception);
             this.stsErrorCode = stsErrorCode;
-            this.cause = cause;
-            this.roleArn = roleArn;
+            this.claims = claims;
+        }
+    }
+
+    /** Turns the refresher's events into the public {@link RefreshListener}'s, and logs each success at DEBUG. */
+    private final class ListenerAdapter implements Refresher.Listener<Issued> {
+        @Override
+        public void started() {
+            listener.refreshStarted(new RefreshListener.Started(roleArn));
         }
 
-        WebIdentityCredentialsException newException() {
-            return new WebIdentityCredentialsException(message, roleArn, stsErrorCode, cause);
-        }
-
-        /** Carries a classified failure out of {@code fetch()}. */
-        static final class Thrown extends Exception {
-            private static final long serialVersionUID = 1L;
-            final transient Failure failure;
-
-            Thrown(Failure failure) {
-                super(null, null, false, false);
-                this.failure = failure;
+        @Override
+        public void succeeded(Issued issued, Instant expiresAt, Instant nextRefreshAt, Duration took) {
+            if (log.isDebugEnabled()) {
+                log.debug("Assumed role {} with the token from {} ({}); credentials expire at {}, next refresh at {}",
+                        roleArn, issued.tokenSource(), issued.tokenClaims().describe(), expiresAt, nextRefreshAt);
             }
+            listener.refreshSucceeded(new RefreshListener.Succeeded(roleArn, expiresAt, nextRefreshAt, took,
+                    issued.tokenSource(), issued.tokenClaims()));
+        }
+
+        @Override
+        public void failed(RefreshFailure failure, Instant nextAttemptAt, Duration took) {
+            Failure f = (Failure) failure;
+            listener.refreshFailed(new RefreshListener.Failed(roleArn, (FailureKind) f.kind(), f.stsErrorCode,
+                    f.getMessage(), nextAttemptAt, took, f.claims));
         }
     }
 
@@ -659,6 +414,10 @@ public final class WebIdentityCredentialsProvider
         private Duration staleTime;
         private Clock clock;
         private ScheduledExecutorService scheduler;
+        private RandomGenerator jitter;
+        private RefreshListener refreshListener;
+        private Consumer<StsClientBuilder> stsClientCustomizer;
+        private Settings settings;
 
         private Builder() {
         }
@@ -738,9 +497,11 @@ public final class WebIdentityCredentialsProvider
 
         /**
          * The STS client to call; the provider does not close it. By default the provider builds one with
-         * anonymous credentials (the call is unsigned), the regional endpoint of {@link #region(Region)},
-         * short timeouts and retries for throttling, 5xx and {@code IDPCommunicationError}, and closes it
-         * on {@link WebIdentityCredentialsProvider#close()}.
+         * {@link StsClients#create StsClients}: anonymous credentials (the call is unsigned), the regional
+         * endpoint of {@link #region(Region)}, short timeouts, retries for throttling, 5xx and
+         * {@code IDPCommunicationError}, and an interceptor that removes tokens from STS error bodies; and
+         * closes it on {@link WebIdentityCredentialsProvider#close()}. A client of your own has none of these
+         * unless you give it them: prefer {@link #stsClientCustomizer(Consumer)} to adjust the default one.
          *
          * @param stsClient the STS client
          * @return this builder
@@ -822,10 +583,60 @@ public final class WebIdentityCredentialsProvider
         }
 
         /**
+         * Draws the random jitter of refresh times and of the backoff after failures. By default,
+         * {@link java.util.concurrent.ThreadLocalRandom}. A seeded generator makes a simulation reproducible.
+         *
+         * @param jitter the random generator; used from the refresh threads one at a time
+         * @return this builder
+         */
+        public Builder jitter(RandomGenerator jitter) {
+            this.jitter = jitter;
+            return this;
+        }
+
+        /**
+         * Told of every refresh: started, succeeded (with the credentials' expiry), failed (with the
+         * {@link FailureKind} and STS error code). By default, none.
+         *
+         * @param refreshListener the listener
+         * @return this builder
+         */
+        public Builder refreshListener(RefreshListener refreshListener) {
+            this.refreshListener = refreshListener;
+            return this;
+        }
+
+        /**
+         * Adjusts the STS client the provider builds (extra interceptors, another HTTP client, an endpoint),
+         * after Keyless's defaults are set. Keyless's error-body redaction and a retry strategy are kept
+         * whatever the customizer does. Cannot be combined with {@link #stsClient(StsClient)}. By default,
+         * none.
+         *
+         * @param stsClientCustomizer called once, at {@link #build()}
+         * @return this builder
+         */
+        public Builder stsClientCustomizer(Consumer<StsClientBuilder> stsClientCustomizer) {
+            this.stsClientCustomizer = stsClientCustomizer;
+            return this;
+        }
+
+        /**
+         * Where the settings not set on this builder are looked up: role ARN, role session name and region,
+         * each from its system property, then its environment variable. By default, {@link Settings#system()}.
+         *
+         * @param settings the lookups
+         * @return this builder
+         */
+        public Builder settings(Settings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        /**
          * Validates the settings and builds the provider. Fetches nothing.
          *
          * @return the provider
-         * @throws IllegalArgumentException naming the setting and value that are wrong
+         * @throws InvalidSettingException naming the setting and value that are wrong
          */
         @Override
         public WebIdentityCredentialsProvider build() {
@@ -853,6 +664,10 @@ public final class WebIdentityCredentialsProvider
             b.staleTime = staleTime;
             b.clock = clock;
             b.scheduler = scheduler;
+            b.jitter = jitter;
+            b.refreshListener = refreshListener;
+            b.stsClientCustomizer = stsClientCustomizer;
+            b.settings = settings;
             return b;
         }
 

@@ -1,19 +1,17 @@
 package dev.keyless.diagnostics;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import com.nimbusds.jwt.EncryptedJWT;
-import com.nimbusds.jwt.JWT;
-import com.nimbusds.jwt.JWTParser;
-import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.keyless.internal.text.Redaction;
+import dev.keyless.jwt.Claims;
+import dev.keyless.jwt.DecodedJwt;
+import dev.keyless.jwt.MalformedJwtException;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
 import java.net.URL;
@@ -38,7 +36,9 @@ public final class TokenInspector {
     private static final int MAX_LENGTH = 20_000;
     private static final Duration SKEW = Duration.ofSeconds(60);
     private static final Duration EXPIRING = Duration.ofMinutes(1);
-    private static final String GKE_ISSUER_PREFIX = "https://container.googleapis.com/v1/projects/";
+    private static final String RS256 = "RS256";
+    private static final String STS_AUDIENCE = "sts.amazonaws.com";
+    private static final Claims EMPTY = Claims.of(Map.of());
     private static final int TIMEOUT_MILLIS = 5_000;
     private static final int SIZE_LIMIT = 512 * 1024;
 
@@ -81,31 +81,29 @@ public final class TokenInspector {
                     + " characters long; STS accepts at most " + MAX_LENGTH + ".",
                     "Ask the issuer for a smaller token (fewer claims); GKE and Google tokens are far below the limit."));
         }
-        JWT parsed;
+        DecodedJwt parsed;
         try {
-            parsed = JWTParser.parse(value);
-        } catch (ParseException | RuntimeException e) {
-            // nimbus 10 throws NullPointerException, not ParseException, for a header that is JSON null.
-            findings.add(new Finding(Finding.Severity.ERROR, "not-a-jwt", "This is not a JWT ("
-                    + (e instanceof ParseException ? Redaction.scrub(e.getMessage()) : "its header is not a JSON object")
-                    + ").",
-                    "Pass the token itself: three base64url segments joined by dots, as the projected token file or "
-                            + "the metadata server's identity endpoint returns it."));
-            return new TokenReport(now, value.length(), null, null, Map.of(), TokenKind.NOT_A_JWT, sorted(findings), false);
+            parsed = DecodedJwt.decode(value);
+        } catch (MalformedJwtException e) {
+            if (e.claim() != null) {
+                findings.add(new Finding(Finding.Severity.ERROR, "claim-type", "The token's " + e.claim()
+                        + " claim has the wrong type: " + e.getMessage() + ".",
+                        "STS refuses such a token; check the issuer, which must write standard OIDC claims."));
+            } else {
+                findings.add(new Finding(Finding.Severity.ERROR, "not-a-jwt", "This is not a JWT ("
+                        + e.getMessage() + ").",
+                        "Pass the token itself: three base64url segments joined by dots, as the projected token file "
+                                + "or the metadata server's identity endpoint returns it."));
+            }
+            return new TokenReport(now, value.length(), null, null, EMPTY, TokenKind.NOT_A_JWT, sorted(findings),
+                    false);
         }
-        Map<String, Object> claims;
-        try {
-            claims = parsed.getJWTClaimsSet().toJSONObject();
-        } catch (ParseException | RuntimeException e) {
-            findings.add(new Finding(Finding.Severity.ERROR, "not-a-jwt", "The token's payload is not a JSON object.",
-                    "Pass an OIDC ID token."));
-            return new TokenReport(now, value.length(), null, null, Map.of(), TokenKind.NOT_A_JWT, sorted(findings), false);
-        }
-        String alg = parsed.getHeader().getAlgorithm() == null ? null : parsed.getHeader().getAlgorithm().getName();
-        String kid = parsed instanceof SignedJWT ? ((SignedJWT) parsed).getHeader().getKeyID() : null;
-        if (parsed instanceof PlainJWT || parsed instanceof EncryptedJWT || !JWSAlgorithm.RS256.getName().equals(alg)) {
+        Claims claims = parsed.claims();
+        String alg = parsed.algorithm();
+        String kid = parsed.keyId();
+        if (parsed.unsigned() || parsed.encrypted() || !RS256.equals(alg)) {
             findings.add(new Finding(Finding.Severity.ERROR, "algorithm", "The token's alg is " + alg
-                    + (parsed instanceof PlainJWT ? " (unsigned)" : parsed instanceof EncryptedJWT ? " (encrypted)" : "")
+                    + (parsed.unsigned() ? " (unsigned)" : parsed.encrypted() ? " (encrypted)" : "")
                     + "; STS accepts RS256 only.", "Use an issuer that signs ID tokens with RS256, as GKE and Google do."));
         }
         TokenKind kind = kindOf(claims);
@@ -136,8 +134,7 @@ public final class TokenInspector {
      */
     public static TokenReport verify(String jwt, Clock clock) {
         TokenReport report = inspect(jwt, clock);
-        if (report.kind() == TokenKind.NOT_A_JWT || report.issuer() == null
-                || !JWSAlgorithm.RS256.getName().equals(report.algorithm())) {
+        if (report.kind() == TokenKind.NOT_A_JWT || report.issuer() == null || !RS256.equals(report.algorithm())) {
             return report;
         }
         List<Finding> more = new ArrayList<>();
@@ -159,7 +156,7 @@ public final class TokenInspector {
                         + " has no jwks_uri.", "Publish the issuer's keys and name them in jwks_uri."));
             } else {
                 JWKSet keys = JWKSet.parse(http.retrieveResource(new URL(jwksUri.toString())).getContent());
-                verified = checkSignature((SignedJWT) JWTParser.parse(jwt.strip()), keys, jwksUri.toString(), more)
+                verified = checkSignature(SignedJWT.parse(jwt.strip()), keys, jwksUri.toString(), more)
                         && more.isEmpty();
             }
         } catch (IOException | ParseException e) {
@@ -191,20 +188,15 @@ public final class TokenInspector {
         return false;
     }
 
-    private static TokenKind kindOf(Map<String, Object> claims) {
-        Object iss = claims.get("iss");
-        String issuer = iss == null ? "" : iss.toString();
-        if (issuer.startsWith(GKE_ISSUER_PREFIX) || claims.containsKey("kubernetes.io")) {
+    private static TokenKind kindOf(Claims claims) {
+        if (claims.isGke()) {
             return TokenKind.GKE_PROJECTED_SERVICE_ACCOUNT;
         }
-        if (issuer.equals("https://accounts.google.com") || issuer.equals("accounts.google.com")) {
-            return TokenKind.GOOGLE_SERVICE_ACCOUNT;
-        }
-        return TokenKind.OTHER_OIDC;
+        return claims.isGoogle() ? TokenKind.GOOGLE_SERVICE_ACCOUNT : TokenKind.OTHER_OIDC;
     }
 
-    private static void checkTimes(Map<String, Object> claims, Instant now, List<Finding> findings) {
-        Instant exp = TokenReport.epochSeconds(claims.get("exp"));
+    private static void checkTimes(Claims claims, Instant now, List<Finding> findings) {
+        Instant exp = claims.expirationTime();
         if (exp == null) {
             findings.add(new Finding(Finding.Severity.WARNING, "no-exp", "The token has no exp claim.",
                     "OIDC ID tokens must expire; check the issuer."));
@@ -217,32 +209,31 @@ public final class TokenInspector {
             findings.add(new Finding(Finding.Severity.WARNING, "expiring", "The token expires at " + exp
                     + ", in less than a minute.", "Fetch a fresh token just before each STS call."));
         }
-        for (String claim : new String[] {"nbf", "iat"}) {
-            Instant t = TokenReport.epochSeconds(claims.get(claim));
-            if (t != null && t.isAfter(now.plus(SKEW))) {
-                findings.add(new Finding(Finding.Severity.ERROR, "clock-skew", "The token's " + claim + " (" + t
-                        + ") is in the future by " + Duration.between(now, t).toSeconds() + " s.",
-                        "Fix the clock (NTP) of this machine or of the issuer; STS refuses tokens not yet valid."));
-            }
+        checkNotInFuture("nbf", claims.notBefore(), now, findings);
+        checkNotInFuture("iat", claims.issuedAt(), now, findings);
+    }
+
+    private static void checkNotInFuture(String claim, Instant t, Instant now, List<Finding> findings) {
+        if (t != null && t.isAfter(now.plus(SKEW))) {
+            findings.add(new Finding(Finding.Severity.ERROR, "clock-skew", "The token's " + claim + " (" + t
+                    + ") is in the future by " + Duration.between(now, t).toSeconds() + " s.",
+                    "Fix the clock (NTP) of this machine or of the issuer; STS refuses tokens not yet valid."));
         }
     }
 
-    private static void checkAudience(Map<String, Object> claims, TokenKind kind, List<Finding> findings) {
-        Object aud = claims.get("aud");
-        List<String> audience = aud instanceof List ? ((List<?>) aud).stream().map(String::valueOf).toList()
-                : aud == null ? List.of() : List.of(aud.toString());
-        if (kind == TokenKind.GKE_PROJECTED_SERVICE_ACCOUNT && !audience.contains("sts.amazonaws.com")) {
+    private static void checkAudience(Claims claims, TokenKind kind, List<Finding> findings) {
+        List<String> audience = claims.audience();
+        if (kind == TokenKind.GKE_PROJECTED_SERVICE_ACCOUNT && !audience.contains(STS_AUDIENCE)) {
             findings.add(new Finding(Finding.Severity.ERROR, "gke-audience", "The GKE token's aud is " + audience
                     + ", not sts.amazonaws.com.",
                     "Set audience: sts.amazonaws.com on the projected serviceAccountToken volume (or add this "
                             + "audience to the IAM OIDC provider's client ID list and the trust policy)."));
         }
-        if (kind == TokenKind.GOOGLE_SERVICE_ACCOUNT && claims.get("azp") == null) {
+        if (kind == TokenKind.GOOGLE_SERVICE_ACCOUNT && claims.authorizedParty() == null) {
             findings.add(new Finding(Finding.Severity.INFO, "no-azp", "The Google token has no azp claim, so AWS "
                     + "compares accounts.google.com:aud with its aud.", "Nothing to fix; write the policy accordingly."));
         }
     }
-
 
     private static List<Finding> sorted(List<Finding> findings) {
         findings.sort(Comparator.comparing(Finding::severity));

@@ -1,6 +1,7 @@
 package dev.keyless.diagnostics;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.keyless.internal.text.Json;
+import dev.keyless.jwt.Claims;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,18 +21,18 @@ public final class TokenReport {
     private final int length;
     private final String algorithm;
     private final String keyId;
-    private final Map<String, Object> claims;
+    private final Claims claims;
     private final TokenKind kind;
     private final List<Finding> findings;
     private final boolean signatureVerified;
 
-    TokenReport(Instant inspectedAt, int length, String algorithm, String keyId, Map<String, Object> claims,
+    TokenReport(Instant inspectedAt, int length, String algorithm, String keyId, Claims claims,
                 TokenKind kind, List<Finding> findings, boolean signatureVerified) {
         this.inspectedAt = inspectedAt;
         this.length = length;
         this.algorithm = algorithm;
         this.keyId = keyId;
-        this.claims = Collections.unmodifiableMap(new LinkedHashMap<>(claims));
+        this.claims = claims;
         this.kind = kind;
         this.findings = List.copyOf(findings);
         this.signatureVerified = signatureVerified;
@@ -82,9 +83,9 @@ public final class TokenReport {
     /**
      * All claims of the payload, unverified unless {@link #signatureVerified()}.
      *
-     * @return an unmodifiable map, empty if the token is not a JWT
+     * @return the claims, empty if the token is not a JWT
      */
-    public Map<String, Object> claims() {
+    public Claims claims() {
         return claims;
     }
 
@@ -126,64 +127,57 @@ public final class TokenReport {
 
     /** @return the {@code iss} claim, or {@code null} */
     public String issuer() {
-        return string("iss");
+        return claims.issuer();
     }
 
     /** @return the {@code sub} claim, or {@code null} */
     public String subject() {
-        return string("sub");
+        return claims.subject();
     }
 
     /** @return the {@code aud} claim as a list, empty if absent */
     public List<String> audience() {
-        Object aud = claims.get("aud");
-        if (aud == null) {
-            return List.of();
-        }
-        if (aud instanceof List) {
-            return ((List<?>) aud).stream().map(String::valueOf).toList();
-        }
-        return List.of(aud.toString());
+        return claims.audience();
     }
 
     /** @return the {@code azp} claim, or {@code null} */
     public String authorizedParty() {
-        return string("azp");
+        return claims.authorizedParty();
     }
 
     /** @return the {@code email} claim, or {@code null} */
     public String email() {
-        return string("email");
+        return claims.email();
     }
 
     /** @return the {@code iat} claim, or {@code null} */
     public Instant issuedAt() {
-        return instant("iat");
+        return claims.issuedAt();
     }
 
     /** @return the {@code nbf} claim, or {@code null} */
     public Instant notBefore() {
-        return instant("nbf");
+        return claims.notBefore();
     }
 
     /** @return the {@code exp} claim, or {@code null} */
     public Instant expiresAt() {
-        return instant("exp");
+        return claims.expirationTime();
     }
 
     /** @return the pod's namespace from the {@code kubernetes.io} claim, or {@code null} */
     public String kubernetesNamespace() {
-        return nested("kubernetes.io", "namespace");
+        return claims.string("kubernetes.io", "namespace");
     }
 
     /** @return the Kubernetes service account's name from the {@code kubernetes.io} claim, or {@code null} */
     public String kubernetesServiceAccount() {
-        return nested("kubernetes.io", "serviceaccount", "name");
+        return claims.string("kubernetes.io", "serviceaccount", "name");
     }
 
     /** @return the pod's name from the {@code kubernetes.io} claim, or {@code null} */
     public String kubernetesPod() {
-        return nested("kubernetes.io", "pod", "name");
+        return claims.string("kubernetes.io", "pod", "name");
     }
 
     /**
@@ -247,7 +241,7 @@ public final class TokenReport {
         header.put("alg", algorithm);
         header.put("kid", keyId);
         json.put("header", header);
-        json.put("claims", claims);
+        json.put("claims", claims.asMap());
         List<Object> list = new ArrayList<>();
         for (Finding f : findings) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -258,7 +252,7 @@ public final class TokenReport {
             list.add(m);
         }
         json.put("findings", list);
-        return JSONObjectUtils.toJSONString(json);
+        return Json.write(json);
     }
 
     /** The human-readable report. */
@@ -295,36 +289,5 @@ public final class TokenReport {
         if (value != null) {
             sb.append("  ").append(name).append("  ").append(value).append('\n');
         }
-    }
-
-    private String string(String name) {
-        Object value = claims.get(name);
-        return value == null ? null : value.toString();
-    }
-
-    private Instant instant(String name) {
-        return epochSeconds(claims.get(name));
-    }
-
-    /** A NumericDate claim (seconds since the epoch, or the {@code Date} nimbus gives) as an instant, else null. */
-    static Instant epochSeconds(Object value) {
-        if (value instanceof Number) {
-            return Instant.ofEpochSecond(((Number) value).longValue());
-        }
-        if (value instanceof java.util.Date) {
-            return ((java.util.Date) value).toInstant();
-        }
-        return null;
-    }
-
-    private String nested(String... path) {
-        Object node = claims;
-        for (String key : path) {
-            if (!(node instanceof Map)) {
-                return null;
-            }
-            node = ((Map<?, ?>) node).get(key);
-        }
-        return node instanceof String ? (String) node : null;
     }
 }

@@ -1,10 +1,10 @@
 package dev.keyless.diagnostics;
 
-import com.nimbusds.jwt.JWTParser;
+import dev.keyless.jwt.DecodedJwt;
+import dev.keyless.jwt.MalformedJwtException;
 import dev.keyless.token.WebIdentityToken;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -63,14 +63,13 @@ public final class TrustPolicyEvaluator {
      * @throws IllegalArgumentException if the policy or the token cannot be parsed
      */
     public static PolicyVerdict evaluate(String policyJson, String jwt, String roleArn) {
+        DecodedJwt decoded;
         try {
-            return evaluate(policyJson, JWTParser.parse(jwt).getJWTClaimsSet().toJSONObject(), roleArn);
-        } catch (ParseException e) {
-            throw new IllegalArgumentException("The token is not a JWT: " + e.getMessage(), e);
-        } catch (NullPointerException e) {
-            // nimbus 10 throws it for a header that is JSON null.
-            throw new IllegalArgumentException("The token is not a JWT: its header is not a JSON object.");
+            decoded = DecodedJwt.decode(jwt == null ? null : jwt.strip());
+        } catch (MalformedJwtException e) {
+            throw new IllegalArgumentException("The token is not a JWT: " + e.getMessage() + ".", e);
         }
+        return evaluate(policyJson, decoded.claims().asMap(), roleArn);
     }
 
     /**
@@ -82,7 +81,7 @@ public final class TrustPolicyEvaluator {
      * @return the verdict
      */
     public static PolicyVerdict evaluate(String policyJson, TokenReport report, String roleArn) {
-        return evaluate(policyJson, report.claims(), roleArn);
+        return evaluate(policyJson, report.claims().asMap(), roleArn);
     }
 
     /**
@@ -94,7 +93,7 @@ public final class TrustPolicyEvaluator {
      * @return the verdict
      */
     public static PolicyVerdict evaluate(String policyJson, WebIdentityToken token, String roleArn) {
-        return evaluate(policyJson, token.claims(), roleArn);
+        return evaluate(policyJson, token.claims().asMap(), roleArn);
     }
 
     /**

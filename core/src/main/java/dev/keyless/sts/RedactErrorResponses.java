@@ -17,7 +17,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * exception at DEBUG before Keyless ever sees it. Successful responses are left alone. Installed on the
  * STS client Keyless builds; a client the user passes is theirs to configure.
  */
-public final class RedactErrorResponses implements ExecutionInterceptor {
+final class RedactErrorResponses implements ExecutionInterceptor {
 
     /** Error bodies are small XML documents; anything larger is cut here, never read whole. */
     private static final int MAX_ERROR_BYTES = 64 * 1024;

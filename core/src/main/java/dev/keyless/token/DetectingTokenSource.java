@@ -1,5 +1,8 @@
 package dev.keyless.token;
 
+import dev.keyless.settings.Setting;
+import dev.keyless.settings.SettingValue;
+import dev.keyless.settings.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +11,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkSystemSetting;
 
 /**
  * Picks the token source that fits the environment on the first fetch, then delegates to it for good:
@@ -26,23 +28,23 @@ final class DetectingTokenSource implements TokenSource {
     private static final Path DMI_PRODUCT_NAME = Path.of("/sys/class/dmi/id/product_name");
 
     private final String audience;
-    private final Function<String, String> environment;
+    private final Settings settings;
     private final BooleanSupplier onGoogleCloud;
     private final Function<String, TokenSource> applicationDefault;
     private volatile TokenSource delegate;
 
-    DetectingTokenSource(String audience) {
-        this(audience, DetectingTokenSource::systemPropertyOrEnv, DetectingTokenSource::dmiSaysGoogle);
+    DetectingTokenSource(String audience, Settings settings) {
+        this(audience, settings, DetectingTokenSource::dmiSaysGoogle);
     }
 
     /**
      * For tests.
      *
-     * @param environment looks up a system property or environment variable by name; {@code null} if unset
+     * @param settings where {@code AWS_WEB_IDENTITY_TOKEN_FILE} and {@code GCE_METADATA_HOST} are looked up
      * @param onGoogleCloud whether this machine is a Google Cloud VM or GKE node
      */
-    DetectingTokenSource(String audience, Function<String, String> environment, BooleanSupplier onGoogleCloud) {
-        this(audience, environment, onGoogleCloud, GoogleCredentialsTokenSource::findApplicationDefault);
+    DetectingTokenSource(String audience, Settings settings, BooleanSupplier onGoogleCloud) {
+        this(audience, settings, onGoogleCloud, GoogleCredentialsTokenSource::findApplicationDefault);
     }
 
     /**
@@ -51,10 +53,10 @@ final class DetectingTokenSource implements TokenSource {
      * @param applicationDefault returns a source over usable Application Default Credentials, or throws a
      *     {@link TokenSourceException} saying why there are none
      */
-    DetectingTokenSource(String audience, Function<String, String> environment, BooleanSupplier onGoogleCloud,
+    DetectingTokenSource(String audience, Settings settings, BooleanSupplier onGoogleCloud,
             Function<String, TokenSource> applicationDefault) {
         this.audience = audience;
-        this.environment = environment;
+        this.settings = settings;
         this.onGoogleCloud = onGoogleCloud;
         this.applicationDefault = applicationDefault;
     }
@@ -84,25 +86,20 @@ final class DetectingTokenSource implements TokenSource {
     }
 
     private TokenSource detect() {
-        String tokenFileProperty = SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.property();
-        String tokenFileVariable = SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.environmentVariable();
-        // The AWS SDK's precedence: the system property wins over the environment variable.
-        String tokenFile = lookup(tokenFileProperty);
-        String tokenFileSetting = "system property " + tokenFileProperty;
-        if (tokenFile == null) {
-            tokenFile = lookup(tokenFileVariable);
-            tokenFileSetting = tokenFileVariable;
-        }
+        String tokenFileProperty = Setting.WEB_IDENTITY_TOKEN_FILE.systemProperty();
+        String tokenFileVariable = Setting.WEB_IDENTITY_TOKEN_FILE.environmentVariable();
+        SettingValue tokenFile = settings.webIdentityTokenFile(null);
         if (tokenFile != null) {
-            return chose(TokenSources.file(Path.of(tokenFile)), tokenFileSetting + " is set");
+            return chose(TokenSources.file(Path.of(tokenFile.value())), tokenFile.origin() + " is set");
         }
 
-        String metadataHost = lookup(GCE_METADATA_HOST);
+        SettingValue metadataHost = settings.metadataHost();
         if (metadataHost != null) {
-            return chose(TokenSources.metadataServer(audience), GCE_METADATA_HOST + " is set to " + metadataHost);
+            return chose(new MetadataServerTokenSource(audience, settings),
+                    metadataHost.origin() + " is set to " + metadataHost.value());
         }
         if (onGoogleCloud.getAsBoolean()) {
-            return chose(TokenSources.metadataServer(audience),
+            return chose(new MetadataServerTokenSource(audience, settings),
                     "this is Google Cloud (" + DMI_PRODUCT_NAME + " says Google)");
         }
 
@@ -128,16 +125,6 @@ final class DetectingTokenSource implements TokenSource {
     private TokenSource chose(TokenSource source, String why) {
         log.info("Keyless reads web identity tokens from {}, because {}", source, why);
         return source;
-    }
-
-    private String lookup(String name) {
-        String value = environment.apply(name);
-        return value == null || value.isBlank() ? null : value.strip();
-    }
-
-    private static String systemPropertyOrEnv(String name) {
-        String value = System.getProperty(name);
-        return value != null ? value : System.getenv(name);
     }
 
     /** What google-auth-library checks on Linux; no network probe, so detection never waits on a timeout. */

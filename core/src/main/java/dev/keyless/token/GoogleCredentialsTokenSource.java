@@ -112,7 +112,7 @@ final class GoogleCredentialsTokenSource implements TokenSource {
         }
         // IdToken.toString() prints the token, so only its value leaves this method.
         WebIdentityToken token = WebIdentityToken.of(idToken.getTokenValue(), description);
-        if (!token.audience().contains(audience)) {
+        if (!token.claims().audience().contains(audience)) {
             // STS would take it, and the trust policy's aud condition would then refuse it with a bare AccessDenied.
             throw TokenSourceException.configurationFailure("The ID token minted from " + description
                     + " is not for the audience asked for (" + token.describeClaims() + "): these credentials "
@@ -120,10 +120,10 @@ final class GoogleCredentialsTokenSource implements TokenSource {
                     + "metadata server.", null);
         }
         String account = account(credentials);
-        if (account != null && token.email() != null && !account.equalsIgnoreCase(token.email())) {
+        if (account != null && token.claims().email() != null && !account.equalsIgnoreCase(token.claims().email())) {
             // The trust policy pins sub to this account's unique id: a token for another one would be refused.
             throw TokenSourceException.configurationFailure("The ID token minted from " + description
-                    + " names another service account (" + token.describeClaims() + ", email " + token.email()
+                    + " names another service account (" + token.describeClaims() + ", email " + token.claims().email()
                     + "). Check the impersonation chain of these credentials.", null);
         }
         return token;

@@ -1,6 +1,8 @@
 package dev.keyless.token;
 
 import dev.keyless.internal.text.Redaction;
+import dev.keyless.settings.SettingValue;
+import dev.keyless.settings.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -110,26 +112,28 @@ final class MetadataServerTokenSource implements TokenSource {
      *
      * @param audience the {@code aud} to ask for, not blank
      */
-    MetadataServerTokenSource(String audience) {
-        this(audience, System::getenv, Clock.systemUTC(), Sleeper.THREAD_SLEEP);
+    MetadataServerTokenSource(String audience, Settings settings) {
+        this(audience, settings, Clock.systemUTC(), Sleeper.THREAD_SLEEP);
     }
 
     /**
-     * A source that reads {@code GCE_METADATA_HOST} from {@code environment} and measures and waits out its
-     * retry budget with {@code clock} and {@code sleeper}, for tests.
+     * A source that reads {@code GCE_METADATA_HOST} through {@code settings} (system property, then
+     * environment variable) and measures and waits out its retry budget with {@code clock} and
+     * {@code sleeper}.
      *
      * @param audience the {@code aud} to ask for, not blank
-     * @param environment looks up an environment variable; returns {@code null} when it is not set
+     * @param settings where {@code GCE_METADATA_HOST} is looked up
      * @param clock measures the retry budget
      * @param sleeper waits between attempts
      */
-    MetadataServerTokenSource(String audience, Function<String, String> environment, Clock clock, Sleeper sleeper) {
+    MetadataServerTokenSource(String audience, Settings settings, Clock clock, Sleeper sleeper) {
         this.audience = Objects.requireNonNull(audience, "audience");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        String configured = Objects.requireNonNull(environment, "environment").apply(HOST_VARIABLE);
-        // An empty variable is usually a templating accident; it means the default, as if unset.
-        boolean overridden = configured != null && !configured.isBlank();
+        // An empty value is usually a templating accident; it means the default, as if unset.
+        SettingValue host = Objects.requireNonNull(settings, "settings").metadataHost();
+        String configured = host == null ? null : host.value();
+        boolean overridden = configured != null;
         String problem = overridden ? hostProblem(configured) : null;
         if (problem != null) {
             this.authority = maskUserInfo(configured);
@@ -253,7 +257,7 @@ final class MetadataServerTokenSource implements TokenSource {
                     + "Check " + origin() + ".", null);
         }
         WebIdentityToken token = WebIdentityToken.of(new String(body, StandardCharsets.UTF_8).strip(), description);
-        if (!token.audience().contains(audience)) {
+        if (!token.claims().audience().contains(audience)) {
             // A real metadata server mints exactly the audience asked for; STS would take this token and the
             // trust policy's aud condition would refuse it with a bare AccessDenied.
             throw TokenSourceException.configurationFailure("The metadata server at " + endpoint + " answered with "

@@ -1,9 +1,10 @@
 package dev.keyless.token;
 
 import com.google.auth.oauth2.GoogleCredentials;
+import dev.keyless.settings.SettingValue;
+import dev.keyless.settings.Settings;
 import java.nio.file.Path;
 import java.util.Objects;
-import software.amazon.awssdk.core.SdkSystemSetting;
 
 /**
  * The built-in {@link TokenSource}s.
@@ -50,14 +51,16 @@ public final class TokenSources {
      * @return the source
      */
     public static TokenSource projectedServiceAccountToken() {
-        return SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.getStringValue()
-                .<TokenSource>map(p -> file(Path.of(p)))
-                .orElseGet(() -> () -> {
-                    throw TokenSourceException.configurationFailure("AWS_WEB_IDENTITY_TOKEN_FILE is not set, so "
-                            + "there is no projected service-account token to read. Set it to the token's path "
-                            + "in the projected volume (for example /var/run/secrets/aws/sts.amazonaws.com/"
-                            + "serviceaccount/token), or use TokenSources.file(path).", null);
-                });
+        SettingValue tokenFile = Settings.system().webIdentityTokenFile(null);
+        if (tokenFile != null) {
+            return file(Path.of(tokenFile.value()));
+        }
+        return () -> {
+            throw TokenSourceException.configurationFailure("AWS_WEB_IDENTITY_TOKEN_FILE is not set, so there is no "
+                    + "projected service-account token to read. Set it to the token's path in the projected volume "
+                    + "(for example /var/run/secrets/aws/sts.amazonaws.com/serviceaccount/token), or use "
+                    + "TokenSources.file(path).", null);
+        };
     }
 
     /**
@@ -71,7 +74,7 @@ public final class TokenSources {
      * @return the source
      */
     public static TokenSource metadataServer(String audience) {
-        return new MetadataServerTokenSource(requireAudience(audience));
+        return new MetadataServerTokenSource(requireAudience(audience), Settings.system());
     }
 
     /**
@@ -120,7 +123,7 @@ public final class TokenSources {
      * @return the source
      */
     public static TokenSource detect(String audience) {
-        return new DetectingTokenSource(requireAudience(audience));
+        return new DetectingTokenSource(requireAudience(audience), Settings.system());
     }
 
     private static String requireAudience(String audience) {

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -133,6 +134,8 @@ class SoakTest {
         } finally {
             running.set(false);
             callers.shutdown();
+            // Every caller is done before close(): afterwards the provider hands out nothing, by design.
+            callers.awaitTermination(1, TimeUnit.MINUTES);
             provider.close();
         }
 

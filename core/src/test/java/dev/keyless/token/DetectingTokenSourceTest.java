@@ -1,5 +1,6 @@
 package dev.keyless.token;
 
+import dev.keyless.settings.Settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -65,7 +66,7 @@ class DetectingTokenSourceTest {
             }
             return adc;
         };
-        return new DetectingTokenSource(AUDIENCE, env::get, probe, lookup);
+        return new DetectingTokenSource(AUDIENCE, Settings.from(env::get, env::get), probe, lookup);
     }
 
     @Test
@@ -80,7 +81,7 @@ class DetectingTokenSourceTest {
         WebIdentityToken token = source.fetchToken();
 
         assertThat(token.value()).isEqualTo(gke);
-        assertThat(token.issuer()).isEqualTo(TestTokens.GKE_ISSUER);
+        assertThat(token.claims().issuer()).isEqualTo(TestTokens.GKE_ISSUER);
         assertThat(source.chosen()).isInstanceOf(FileTokenSource.class);
         assertThat(source).hasToString("detected token source (file " + file + ")");
         assertThat(probes).hasValue(0);
@@ -184,7 +185,7 @@ class DetectingTokenSourceTest {
         Path file = Files.writeString(dir.resolve("token"), TestTokens.gke(Instant.now(), Duration.ofHours(1)));
         env.put("AWS_WEB_IDENTITY_TOKEN_FILE", file.toString());
 
-        assertThat(source.fetchToken().issuer()).isEqualTo(TestTokens.GKE_ISSUER);
+        assertThat(source.fetchToken().claims().issuer()).isEqualTo(TestTokens.GKE_ISSUER);
         assertThat(probes).hasValue(1);
         assertThat(adcLookups).hasValue(1);
     }

@@ -44,10 +44,10 @@ class FileTokenSourceTest {
         Path file = dir.resolve("token");
         Files.writeString(file, token);
         WebIdentityToken fetched = TokenSources.file(file).fetchToken();
-        assertThat(fetched.issuer()).isEqualTo(TestTokens.GKE_ISSUER);
-        assertThat(fetched.subject()).isEqualTo("system:serviceaccount:checkout:checkout-api");
-        assertThat(fetched.audience()).containsExactly("sts.amazonaws.com");
-        assertThat(fetched.expirationTime()).isPresent();
+        assertThat(fetched.claims().issuer()).isEqualTo(TestTokens.GKE_ISSUER);
+        assertThat(fetched.claims().subject()).isEqualTo("system:serviceaccount:checkout:checkout-api");
+        assertThat(fetched.claims().audience()).containsExactly("sts.amazonaws.com");
+        assertThat(fetched.claims().expirationTime()).isNotNull();
         assertThat(fetched.source()).isEqualTo("file " + file);
         assertThat(fetched.toString()).contains(TestTokens.GKE_ISSUER).doesNotContain(token).doesNotContain("eyJ");
     }

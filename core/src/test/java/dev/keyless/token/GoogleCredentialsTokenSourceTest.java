@@ -82,11 +82,11 @@ class GoogleCredentialsTokenSourceTest {
         assertThat(assertion.getJWTClaimsSet().getIssuer()).isEqualTo(TestTokens.GSA_EMAIL);
 
         assertThat(token.value()).isEqualTo(idToken);
-        assertThat(token.issuer()).isEqualTo(TestTokens.GOOGLE_ISSUER);
-        assertThat(token.subject()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
-        assertThat(token.audience()).containsExactly(AUDIENCE);
-        assertThat(token.authorizedParty()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
-        assertThat(token.email()).isEqualTo(TestTokens.GSA_EMAIL);
+        assertThat(token.claims().issuer()).isEqualTo(TestTokens.GOOGLE_ISSUER);
+        assertThat(token.claims().subject()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
+        assertThat(token.claims().audience()).containsExactly(AUDIENCE);
+        assertThat(token.claims().authorizedParty()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
+        assertThat(token.claims().email()).isEqualTo(TestTokens.GSA_EMAIL);
         assertThat(token.source()).isEqualTo("Google credentials (ServiceAccountCredentials "
                 + TestTokens.GSA_EMAIL + ", audience " + AUDIENCE + ")");
     }
@@ -243,11 +243,13 @@ class GoogleCredentialsTokenSourceTest {
             assertThat(failure.getClass().getMethod("retryable").invoke(failure)).isEqualTo(false);
 
             // Detection falls through to ADC and reports the missing library as the reason it does not fit.
+            Class<?> settingsType = Class.forName("dev.keyless.settings.Settings", false, isolated);
+            Function<String, String> unset = name -> null;
+            Object noSettings = settingsType.getMethod("from", Function.class, Function.class).invoke(null, unset, unset);
             Constructor<?> detecting = Class.forName("dev.keyless.token.DetectingTokenSource", false, isolated)
-                    .getDeclaredConstructor(String.class, Function.class, BooleanSupplier.class);
+                    .getDeclaredConstructor(String.class, settingsType, BooleanSupplier.class);
             detecting.setAccessible(true);
-            Object detect = detecting.newInstance("aud", (Function<String, String>) name -> null,
-                    (BooleanSupplier) () -> false);
+            Object detect = detecting.newInstance("aud", noSettings, (BooleanSupplier) () -> false);
             Throwable detectFailure = catchThrowableOfType(Throwable.class, () -> fetch.invoke(detect));
             assertThat(detectFailure.getMessage()).contains("AWS_WEB_IDENTITY_TOKEN_FILE", "GCE_METADATA_HOST",
                     "google-auth-library, which is not on the classpath");

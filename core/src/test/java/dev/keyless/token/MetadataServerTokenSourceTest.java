@@ -1,5 +1,6 @@
 package dev.keyless.token;
 
+import dev.keyless.settings.Settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,7 +80,7 @@ class MetadataServerTokenSourceTest {
         WebIdentityToken fetched = source(server.hostAndPort()).fetchToken();
 
         assertThat(fetched.value()).isEqualTo(token);
-        assertThat(fetched.subject()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
+        assertThat(fetched.claims().subject()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
         assertThat(fetched.source()).isEqualTo("metadata server " + server.hostAndPort() + " (audience " + AUDIENCE + ")");
         assertThat(server.requests).singleElement().satisfies(request -> {
             assertThat(request.method).isEqualTo("GET");
@@ -99,7 +99,7 @@ class MetadataServerTokenSourceTest {
         WebIdentityToken fetched = new MetadataServerTokenSource(audience, env(server.hostAndPort()), time.clock(),
                 this::sleep).fetchToken();
 
-        assertThat(fetched.audience()).containsExactly(audience);
+        assertThat(fetched.claims().audience()).containsExactly(audience);
         assertThat(server.requests).singleElement().satisfies(request -> {
             assertThat(request.query).containsEntry("audience", audience).containsEntry("format", "full");
             assertThat(request.query).hasSize(2);
@@ -403,7 +403,7 @@ class MetadataServerTokenSourceTest {
     @Test
     void metadataServer_factory_buildsThisSource() {
         assertThat(TokenSources.metadataServer(AUDIENCE)).isInstanceOf(MetadataServerTokenSource.class)
-                .hasToString(new MetadataServerTokenSource(AUDIENCE).toString());
+                .hasToString(new MetadataServerTokenSource(AUDIENCE, Settings.system()).toString());
     }
 
     // --- secrets ---
@@ -442,8 +442,8 @@ class MetadataServerTokenSourceTest {
         time.advance(duration);
     }
 
-    private static Function<String, String> env(String gceMetadataHost) {
-        return name -> "GCE_METADATA_HOST".equals(name) ? gceMetadataHost : null;
+    private static Settings env(String gceMetadataHost) {
+        return Settings.from(name -> null, name -> "GCE_METADATA_HOST".equals(name) ? gceMetadataHost : null);
     }
 
     private static TokenSourceException fetchFailure(TokenSource source) {

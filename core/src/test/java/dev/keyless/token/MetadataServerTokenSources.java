@@ -1,5 +1,6 @@
 package dev.keyless.token;
 
+import dev.keyless.settings.Settings;
 import java.time.Clock;
 
 /**
@@ -21,7 +22,8 @@ public final class MetadataServerTokenSources {
      */
     public static TokenSource forHost(String hostAndPort, String audience) {
         return new MetadataServerTokenSource(audience,
-                name -> MetadataServerTokenSource.HOST_VARIABLE.equals(name) ? hostAndPort : null,
+                Settings.from(name -> null,
+                        name -> MetadataServerTokenSource.HOST_VARIABLE.equals(name) ? hostAndPort : null),
                 Clock.systemUTC(), MetadataServerTokenSource.Sleeper.THREAD_SLEEP);
     }
 }

@@ -23,11 +23,11 @@ class WebIdentityTokenTest {
     @Test
     void of_googleToken_exposesClaimsThatMatterToTrustPolicies() {
         WebIdentityToken token = WebIdentityToken.of(TestTokens.google(NOW, "sts.amazonaws.com"), "metadata server");
-        assertThat(token.issuer()).isEqualTo("https://accounts.google.com");
-        assertThat(token.subject()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
-        assertThat(token.authorizedParty()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
-        assertThat(token.email()).isEqualTo(TestTokens.GSA_EMAIL);
-        assertThat(token.expirationTime()).contains(NOW.plus(Duration.ofHours(1)));
+        assertThat(token.claims().issuer()).isEqualTo("https://accounts.google.com");
+        assertThat(token.claims().subject()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
+        assertThat(token.claims().authorizedParty()).isEqualTo(TestTokens.GSA_UNIQUE_ID);
+        assertThat(token.claims().email()).isEqualTo(TestTokens.GSA_EMAIL);
+        assertThat(token.claims().expirationTime()).isEqualTo(NOW.plus(Duration.ofHours(1)));
         assertThat(token.describeClaims()).isEqualTo("iss=https://accounts.google.com, sub=" + TestTokens.GSA_UNIQUE_ID
                 + ", aud=sts.amazonaws.com, azp=" + TestTokens.GSA_UNIQUE_ID + ", exp=2026-11-25T11:00:00Z");
     }

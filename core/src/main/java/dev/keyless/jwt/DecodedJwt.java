@@ -1,0 +1,247 @@
+package dev.keyless.jwt;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
+
+/**
+ * A compact JWT decoded without verifying its signature: the header's {@code alg}, {@code kid} and
+ * {@code typ}, and the {@link Claims}. It does not keep the token.
+ *
+ * <p>{@link #decode(String)} reads only what it must, with limits: at most {@value #MAX_LENGTH}
+ * characters, JSON nested at most {@value #MAX_DEPTH} levels deep. A five-segment token (a JWE) is
+ * recognised as encrypted and has no claims to read. Immutable and thread-safe.
+ */
+public final class DecodedJwt {
+
+    /** The longest compact token {@link #decode(String)} reads; STS itself accepts at most 20,000 characters. */
+    public static final int MAX_LENGTH = 64 * 1024;
+    /** The deepest nesting of JSON arrays and objects accepted in the header and the payload. */
+    public static final int MAX_DEPTH = 32;
+
+    private static final JsonNodeParser JSON = JsonNode.parserBuilder().removeErrorLocations(true).build();
+
+    private final Map<String, Object> header;
+    private final Claims claims;
+    private final boolean encrypted;
+
+    private DecodedJwt(Map<String, Object> header, Claims claims, boolean encrypted) {
+        this.header = header;
+        this.claims = claims;
+        this.encrypted = encrypted;
+    }
+
+    /**
+     * Decodes a compact JWS (three base64url segments) or recognises a compact JWE (five).
+     *
+     * @param compact the token
+     * @return the decoded header and claims
+     * @throws MalformedJwtException saying what is wrong, never repeating the token
+     */
+    public static DecodedJwt decode(String compact) {
+        if (compact == null || compact.isEmpty()) {
+            throw new MalformedJwtException("it is empty");
+        }
+        if (compact.length() > MAX_LENGTH) {
+            throw new MalformedJwtException("it is " + compact.length() + " characters long; at most " + MAX_LENGTH
+                    + " are read");
+        }
+        List<String> segments = split(compact);
+        if (segments.size() != 3 && segments.size() != 5) {
+            throw new MalformedJwtException("it has " + segments.size() + " dot-separated segment"
+                    + (segments.size() == 1 ? "" : "s") + "; a signed JWT has 3");
+        }
+        Map<String, Object> header = object(segments.get(0), "header");
+        if (segments.size() == 5) {
+            return new DecodedJwt(header, Claims.of(Map.of()), true);
+        }
+        return new DecodedJwt(header, Claims.of(object(segments.get(1), "payload")), false);
+    }
+
+    /**
+     * The header's {@code alg}.
+     *
+     * @return the algorithm, or {@code null} if the header has none
+     */
+    public String algorithm() {
+        return string("alg");
+    }
+
+    /**
+     * The header's {@code kid}.
+     *
+     * @return the key id, or {@code null}
+     */
+    public String keyId() {
+        return string("kid");
+    }
+
+    /**
+     * Whether this is an encrypted JWT (JWE, five segments); its claims cannot be read and are empty.
+     *
+     * @return {@code true} for a JWE
+     */
+    public boolean encrypted() {
+        return encrypted;
+    }
+
+    /**
+     * Whether the header says the token is unsigned ({@code "alg": "none"}).
+     *
+     * @return {@code true} if unsigned
+     */
+    public boolean unsigned() {
+        return "none".equalsIgnoreCase(algorithm());
+    }
+
+    /**
+     * The header, as parsed.
+     *
+     * @return an unmodifiable view of the header
+     */
+    public Map<String, Object> header() {
+        return header;
+    }
+
+    /**
+     * The claims, as parsed from the payload without verifying the signature.
+     *
+     * @return the claims
+     */
+    public Claims claims() {
+        return claims;
+    }
+
+    private String string(String name) {
+        Object value = header.get(name);
+        return value instanceof String ? (String) value : null;
+    }
+
+    private static List<String> split(String compact) {
+        List<String> segments = new ArrayList<>(5);
+        int start = 0;
+        for (int i = 0; i < compact.length() && segments.size() < 6; i++) {
+            if (compact.charAt(i) == '.') {
+                segments.add(compact.substring(start, i));
+                start = i + 1;
+            }
+        }
+        segments.add(compact.substring(start));
+        return segments;
+    }
+
+    private static Map<String, Object> object(String segment, String name) {
+        if (segment.isEmpty()) {
+            throw new MalformedJwtException("its " + name + " segment is empty");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getUrlDecoder().decode(segment);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedJwtException("its " + name + " segment is not base64url");
+        }
+        String json;
+        try {
+            json = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedJwtException("its " + name + " is not UTF-8 text");
+        }
+        int depth = depth(json);
+        if (depth > MAX_DEPTH) {
+            throw new MalformedJwtException("its " + name + " nests JSON " + depth + " levels deep; at most "
+                    + MAX_DEPTH + " are read");
+        }
+        JsonNode node;
+        try {
+            node = JSON.parse(json);
+        } catch (RuntimeException e) {
+            // The parser's messages may quote the input: say what is wrong without them.
+            throw new MalformedJwtException("its " + name + " is not valid JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new MalformedJwtException("its " + name + " is not a JSON object");
+        }
+        return map(node);
+    }
+
+    /** The deepest nesting of arrays and objects, counted outside strings; the parser then never recurses deeper. */
+    private static int depth(String json) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                max = Math.max(max, ++depth);
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return max;
+    }
+
+    private static Map<String, Object> map(JsonNode node) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        node.asObject().forEach((key, value) -> map.put(key, value(value)));
+        return Collections.unmodifiableMap(map);
+    }
+
+    private static Object value(JsonNode node) {
+        if (node.isObject()) {
+            return map(node);
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>();
+            node.asArray().forEach(element -> list.add(value(element)));
+            return Collections.unmodifiableList(list);
+        }
+        if (node.isString()) {
+            return node.asString();
+        }
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        if (node.isNumber()) {
+            return number(node.asNumber());
+        }
+        return null;
+    }
+
+    /** Integers as {@code Long} where they fit, other numbers as {@code Double}, as JSON libraries commonly do. */
+    private static Number number(String text) {
+        if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                // too large for a long: fall through
+            }
+        }
+        return Double.parseDouble(text);
+    }
+
+    /** The header's algorithm and key id; never the token. */
+    @Override
+    public String toString() {
+        return "DecodedJwt(alg=" + algorithm() + ", kid=" + keyId() + ", " + claims + ")";
+    }
+}
