@@ -113,7 +113,7 @@ final class FailureMessages {
         }
         String account = Arn.tryFromString(roleArn).flatMap(Arn::accountId).orElse(null);
         try {
-            String policy = TrustPolicies.trustPolicy(TokenInspector.inspect(token), account).toJson();
+            String policy = TrustPolicies.trustPolicyJson(TokenInspector.inspect(token), account, false);
             return "A trust policy that admits exactly this token: " + policy
                     + (isGoogle(token) ? " (AWS compares accounts.google.com:aud with the token's azp)." : "")
                     + " Check the role's current policy offline with: keyless check-policy --policy-file <its trust policy JSON> --role-arn " + roleArn + ".";

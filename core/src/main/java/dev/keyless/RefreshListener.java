@@ -79,12 +79,14 @@ public interface RefreshListener {
      * @param kind what went wrong
      * @param stsErrorCode STS's error code ({@code AccessDenied}, {@code Throttling}, ...), or {@code null} if
      *     STS did not answer with one
+     * @param stsStatusCode the HTTP status of STS's error answer, or 0 if STS did not answer with an error
      * @param message the failure's message, as the provider's exception carries it (never the token)
      * @param nextAttempt when the next attempt is due
      * @param duration how long the attempt took, by the provider's clock
      * @param tokenClaims the claims of the token that was sent, or {@code null} if none was obtained
      */
-    record Failed(String roleArn, FailureKind kind, String stsErrorCode, String message, Instant nextAttempt,
+    record Failed(String roleArn, FailureKind kind, String stsErrorCode, int stsStatusCode, String message,
+                  Instant nextAttempt,
                   Duration duration, Claims tokenClaims) {
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -103,7 +104,7 @@ public final class WebIdentityCredentialsProvider
     private static final int MAX_POLICY_LENGTH = 2048;
     private static final RefreshListener NO_LISTENER = new RefreshListener() { };
 
-    private final Builder settings;
+    private final Builder configuration;
     private final String roleArn;
     private final TokenSource tokenSource;
     private final StsClient sts;
@@ -114,7 +115,7 @@ public final class WebIdentityCredentialsProvider
     private final Refresher<Issued> refresher;
 
     private WebIdentityCredentialsProvider(Builder b) {
-        this.settings = b.copy();
+        this.configuration = b.copy();
         Settings environment = b.settings != null ? b.settings : Settings.system();
         this.roleArn = environment.roleArn(b.roleArn).value();
         String sessionName = environment.roleSessionName(b.roleSessionName);
@@ -126,7 +127,9 @@ public final class WebIdentityCredentialsProvider
         this.listener = b.refreshListener != null ? b.refreshListener : NO_LISTENER;
         this.requestTemplate = requestTemplate(b, sessionName);
         this.ownsSts = b.stsClient == null;
-        this.sts = ownsSts ? StsClients.create(environment.region(b.region), b.stsEndpoint, b.stsClientCustomizer)
+        this.sts = ownsSts
+                ? StsClients.create(environment.region(b.region == null ? null : b.region.id()), b.stsEndpoint,
+                        b.stsClientCustomizer)
                 : b.stsClient;
         this.refresher = Refresher.<Issued>builder()
                 .name(roleArn)
@@ -148,42 +151,47 @@ public final class WebIdentityCredentialsProvider
     private static void validate(Builder b) {
         if (b.sessionDuration != null && (b.sessionDuration.compareTo(MIN_SESSION_DURATION) < 0
                 || b.sessionDuration.compareTo(MAX_SESSION_DURATION) > 0)) {
-            throw invalid(Setting.SESSION_DURATION, b.sessionDuration, "sessionDuration (" + b.sessionDuration
-                    + ") must be between " + MIN_SESSION_DURATION + " (900 s) and " + MAX_SESSION_DURATION
-                    + " (43200 s).");
+            throw invalid(Setting.SESSION_DURATION, b.sessionDuration, names -> names.apply(Setting.SESSION_DURATION)
+                    + " (" + b.sessionDuration + ") must be between " + MIN_SESSION_DURATION + " (900 s) and "
+                    + MAX_SESSION_DURATION + " (43200 s).");
         }
         if (b.policy != null && b.policy.length() > MAX_POLICY_LENGTH) {
-            throw invalid(Setting.POLICY, null, "policy is " + b.policy.length() + " characters long; STS accepts "
-                    + "at most " + MAX_POLICY_LENGTH + ".");
+            throw invalid(Setting.POLICY, null, names -> names.apply(Setting.POLICY) + " is " + b.policy.length()
+                    + " characters long; STS accepts at most " + MAX_POLICY_LENGTH + ".");
         }
         if (b.policyArns.size() > MAX_POLICY_ARNS) {
-            throw invalid(Setting.POLICY_ARNS, b.policyArns, "policyArns has " + b.policyArns.size() + " entries; "
-                    + "STS accepts at most " + MAX_POLICY_ARNS + ".");
+            throw invalid(Setting.POLICY_ARNS, b.policyArns, names -> names.apply(Setting.POLICY_ARNS) + " has "
+                    + b.policyArns.size() + " entries; STS accepts at most " + MAX_POLICY_ARNS + ".");
         }
         Duration prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
         Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
         if (prefetch.isNegative() || prefetch.isZero()) {
-            throw invalid(Setting.PREFETCH_TIME, prefetch, "prefetchTime (" + prefetch + ") must be positive.");
+            throw invalid(Setting.PREFETCH_TIME, prefetch, names -> names.apply(Setting.PREFETCH_TIME) + " ("
+                    + prefetch + ") must be positive.");
         }
         if (stale.isNegative()) {
-            throw invalid(Setting.STALE_TIME, stale, "staleTime (" + stale + ") must not be negative.");
+            throw invalid(Setting.STALE_TIME, stale, names -> names.apply(Setting.STALE_TIME) + " (" + stale
+                    + ") must not be negative.");
         }
         if (stale.compareTo(prefetch) > 0) {
-            throw invalid(Setting.STALE_TIME, stale,
-                    "staleTime (" + stale + ") must be less than or equal to prefetchTime (" + prefetch + ").");
+            throw invalid(Setting.STALE_TIME, stale, names -> names.apply(Setting.STALE_TIME) + " (" + stale
+                    + ") must be less than or equal to " + names.apply(Setting.PREFETCH_TIME) + " (" + prefetch + ").");
         }
         if (b.sessionDuration != null && prefetch.compareTo(b.sessionDuration) >= 0) {
-            throw invalid(Setting.PREFETCH_TIME, prefetch, "prefetchTime (" + prefetch + ") must be less than "
-                    + "sessionDuration (" + b.sessionDuration + ").");
+            throw invalid(Setting.PREFETCH_TIME, prefetch, names -> names.apply(Setting.PREFETCH_TIME) + " ("
+                    + prefetch + ") must be less than " + names.apply(Setting.SESSION_DURATION) + " ("
+                    + b.sessionDuration + ").");
         }
         if (b.stsClient != null && (b.region != null || b.stsEndpoint != null || b.stsClientCustomizer != null)) {
-            throw invalid(Setting.STS_CLIENT, null, "region, stsEndpoint and stsClientCustomizer configure the STS "
-                    + "client Keyless builds; they cannot be combined with stsClient(...). Configure your StsClient "
-                    + "instead.");
+            throw invalid(Setting.STS_CLIENT, null, names -> names.apply(Setting.REGION) + ", "
+                    + names.apply(Setting.STS_ENDPOINT) + " and stsClientCustomizer configure the STS client Keyless "
+                    + "builds; they cannot be combined with " + names.apply(Setting.STS_CLIENT) + ". Configure your "
+                    + "StsClient instead.");
         }
     }
 
-    private static InvalidSettingException invalid(Setting setting, Object value, String message) {
+    private static InvalidSettingException invalid(Setting setting, Object value,
+            Function<Function<Setting, String>, String> message) {
         return new InvalidSettingException(setting, value == null ? null : value.toString(), null, message);
     }
 
@@ -226,7 +234,7 @@ public final class WebIdentityCredentialsProvider
 
     @Override
     public Builder toBuilder() {
-        return settings.copy();
+        return configuration.copy();
     }
 
     /**
@@ -349,11 +357,13 @@ public final class WebIdentityCredentialsProvider
     }
 
     private Failure failure(FailureKind kind, Throwable error, WebIdentityToken token) {
-        String code = error instanceof AwsServiceException && ((AwsServiceException) error).awsErrorDetails() != null
-                ? ((AwsServiceException) error).awsErrorDetails().errorCode() : null;
+        AwsServiceException stsError = error instanceof AwsServiceException ? (AwsServiceException) error : null;
+        String code = stsError != null && stsError.awsErrorDetails() != null
+                ? stsError.awsErrorDetails().errorCode() : null;
+        int status = stsError != null ? stsError.statusCode() : 0;
         String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token);
         Throwable cause = Redaction.scrub(error);
-        return new Failure(kind, message, code, token == null ? null : token.claims(),
+        return new Failure(kind, message, code, status, token == null ? null : token.claims(),
                 () -> new WebIdentityCredentialsException(message, roleArn, code, kind, cause));
     }
 
@@ -362,12 +372,14 @@ public final class WebIdentityCredentialsProvider
         private static final long serialVersionUID = 1L;
 
         final String stsErrorCode;
+        final int stsStatusCode;
         final transient Claims claims;
 
-        Failure(FailureKind kind, String message, String stsErrorCode, Claims claims,
+        Failure(FailureKind kind, String message, String stsErrorCode, int stsStatusCode, Claims claims,
                 Supplier<WebIdentityCredentialsException> exception) {
             super(kind, message, exception);
             this.stsErrorCode = stsErrorCode;
+            this.stsStatusCode = stsStatusCode;
             this.claims = claims;
         }
     }
@@ -393,7 +405,7 @@ public final class WebIdentityCredentialsProvider
         public void failed(RefreshFailure failure, Instant nextAttemptAt, Duration took) {
             Failure f = (Failure) failure;
             listener.refreshFailed(new RefreshListener.Failed(roleArn, (FailureKind) f.kind(), f.stsErrorCode,
-                    f.getMessage(), nextAttemptAt, took, f.claims));
+                    f.stsStatusCode, f.getMessage(), nextAttemptAt, took, f.claims));
         }
     }
 

@@ -2,9 +2,11 @@ package dev.keyless.cli;
 
 import dev.keyless.diagnostics.PolicyVerdict;
 import dev.keyless.diagnostics.TokenInspector;
-import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.diagnostics.TokenKind;
+import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.diagnostics.TrustPolicyEvaluator;
+import dev.keyless.settings.Setting;
+import dev.keyless.settings.SettingValue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,10 +51,11 @@ final class CheckPolicyCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("No policy file at " + policyFile.toAbsolutePath() + ".");
         }
-        String role = roleArn != null ? roleArn : cli.env("AWS_ROLE_ARN");
-        if (role == null || role.isBlank()) {
+        SettingValue resolved = cli.settings().resolve(Setting.ROLE_ARN, roleArn);
+        if (resolved == null) {
             throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN.");
         }
+        String role = resolved.value();
         TokenReport report = TokenInspector.inspect(tokens.readRaw(cli));
         if (report.kind() == TokenKind.NOT_A_JWT) {
             spec.commandLine().getErr().println(report.toText().stripTrailing());

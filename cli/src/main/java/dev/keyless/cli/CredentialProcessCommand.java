@@ -1,7 +1,7 @@
 package dev.keyless.cli;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.WebIdentityCredentialsProvider;
+import dev.keyless.internal.text.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,7 +47,7 @@ final class CredentialProcessCommand implements Callable<Integer> {
         json.put("SecretAccessKey", credentials.secretAccessKey());
         json.put("SessionToken", credentials.sessionToken());
         credentials.expirationTime().ifPresent(expiration -> json.put("Expiration", expiration.toString()));
-        spec.commandLine().getOut().println(JSONObjectUtils.toJSONString(json));
+        spec.commandLine().getOut().println(Json.write(json));
         spec.commandLine().getOut().flush();
         return 0;
     }

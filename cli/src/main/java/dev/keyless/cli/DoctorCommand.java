@@ -6,6 +6,7 @@ import dev.keyless.diagnostics.Finding;
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.internal.text.Redaction;
+import dev.keyless.settings.InvalidSettingException;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
@@ -22,10 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.StsClientBuilder;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
@@ -61,8 +59,9 @@ final class DoctorCommand implements Callable<Integer> {
         String roleArn;
         try {
             roleArn = sts.roleArn(cli);
-        } catch (IllegalArgumentException e) {
-            return fail("Role", e.getMessage(), "Set AWS_ROLE_ARN in the pod (from the platform's ConfigMap) or pass --role-arn.");
+        } catch (InvalidSettingException e) {
+            return fail("Role", Redaction.scrub(e.describe(Keyless::optionName)),
+                    "Set AWS_ROLE_ARN in the pod (from the platform's ConfigMap) or pass --role-arn.");
         }
         out.println("Keyless doctor: assuming " + roleArn + " through " + sts.endpoint(cli));
 
@@ -115,6 +114,8 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (WebIdentityCredentialsException e) {
             fail("Role assumed", Redaction.scrub(e.getMessage()), fixFor(e.stsErrorCode()));
             return skipRest(1);
+        } catch (InvalidSettingException e) {
+            throw e; // a wrong option value: a command-line error, reported as such
         } catch (RuntimeException e) {
             fail("Role assumed", Redaction.scrub(e.getMessage()), "Check the role ARN, region and endpoint options.");
             return skipRest(1);
@@ -123,14 +124,7 @@ final class DoctorCommand implements Callable<Integer> {
                 + credentials.expirationTime().map(DoctorCommand::expiry).orElse(""));
 
         // 5. Caller identity
-        StsClientBuilder builder = StsClient.builder()
-                .region(sts.region(cli))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(credentials));
-        if (sts.stsEndpoint != null) {
-            builder.endpointOverride(sts.stsEndpoint);
-        }
-        try (StsClient client = builder.build()) {
+        try (StsClient client = sts.signedClient(cli, credentials)) {
             GetCallerIdentityResponse caller = client.getCallerIdentity();
             pass("Caller identity", caller.arn() + " (account " + caller.account() + ")");
         } catch (RuntimeException e) {

@@ -1,12 +1,15 @@
 package dev.keyless.cli;
 
 import dev.keyless.internal.text.Redaction;
+import dev.keyless.settings.InvalidSettingException;
+import dev.keyless.settings.Setting;
+import dev.keyless.settings.Settings;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code keyless} command. Exit codes: 0 success (token sane, policy admits, doctor passed),
@@ -65,6 +68,13 @@ public final class Keyless implements Runnable {
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof InvalidSettingException) {
+                // Named as the user sets it. A malformed value is a wrong command line (2); a missing one means
+                // federation is not configured here (1), as for any other failed check.
+                InvalidSettingException invalid = (InvalidSettingException) e;
+                commandLine.getErr().println("keyless: " + Redaction.scrub(invalid.describe(Keyless::optionName)));
+                return invalid.value() == null ? FAILED : 2;
+            }
             commandLine.getErr().println("keyless: " + Redaction.scrub(e.getMessage() == null
                     ? e.getClass().getSimpleName() : e.getMessage()));
             return FAILED;
@@ -74,6 +84,33 @@ public final class Keyless implements Runnable {
 
     String env(String name) {
         return environment.apply(name);
+    }
+
+    /** Core's settings resolver over this JVM's system properties and the environment the CLI was given. */
+    Settings settings() {
+        return Settings.from(System::getProperty, environment);
+    }
+
+    /** The option that sets a setting of core's, for messages. */
+    static String optionName(Setting setting) {
+        switch (setting) {
+            case ROLE_ARN:
+                return "--role-arn";
+            case REGION:
+                return "--region";
+            case STS_ENDPOINT:
+                return "--sts-endpoint";
+            case ROLE_SESSION_NAME:
+                return "--role-session-name";
+            case SESSION_DURATION:
+                return "--duration";
+            case WEB_IDENTITY_TOKEN_FILE:
+                return "--token-file";
+            case AUDIENCE:
+                return "--audience";
+            default:
+                return setting.builderName();
+        }
     }
 
     InputStream stdin() {

@@ -1,20 +1,27 @@
 package dev.keyless.cli;
 
 import dev.keyless.WebIdentityCredentialsProvider;
+import dev.keyless.sts.StsClients;
 import dev.keyless.token.TokenSource;
 import java.net.URI;
 import java.time.Duration;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsClient;
 
-/** The role to assume and where STS is; the defaults are the SDK's environment variables. */
+/**
+ * The role to assume and where STS is. What the options leave unset, core's settings resolver reads: the SDK's
+ * system properties, then its environment variables.
+ */
 final class StsOptions {
 
-    @Option(names = "--role-arn", paramLabel = "ARN", description = "The role to assume. Default: $AWS_ROLE_ARN.")
+    @Option(names = "--role-arn", paramLabel = "ARN", description = "The role to assume. Default: -Daws.roleArn, else $AWS_ROLE_ARN.")
     String roleArn;
 
     @Option(names = "--region", paramLabel = "REGION",
-            description = "The STS region (regional endpoint). Default: $AWS_REGION, else us-east-1.")
+            description = "The STS region (regional endpoint). Default: -Daws.region, else $AWS_REGION, else us-east-1.")
     String region;
 
     @Option(names = "--sts-endpoint", paramLabel = "URL", description = "Call STS at URL instead of the regional endpoint.")
@@ -28,37 +35,32 @@ final class StsOptions {
     Integer durationSeconds;
 
     String roleArn(Keyless cli) {
-        String arn = roleArn != null ? roleArn : cli.env("AWS_ROLE_ARN");
-        if (arn == null || arn.isBlank()) {
-            throw new IllegalArgumentException("No role to assume: pass --role-arn or set AWS_ROLE_ARN.");
-        }
-        return arn.strip();
+        return cli.settings().roleArn(roleArn).value();
     }
 
     Region region(Keyless cli) {
-        String name = region != null ? region : cli.env("AWS_REGION");
-        return Region.of(name == null || name.isBlank() ? "us-east-1" : name.strip());
+        return cli.settings().region(region);
     }
 
     URI endpoint(Keyless cli) {
         return stsEndpoint != null ? stsEndpoint : URI.create("https://sts." + region(cli).id() + ".amazonaws.com");
     }
 
+    /** A provider with these options; what they leave unset, core resolves from the environment the CLI sees. */
     WebIdentityCredentialsProvider.Builder provider(Keyless cli, TokenSource tokens) {
-        WebIdentityCredentialsProvider.Builder builder = WebIdentityCredentialsProvider.builder()
-                .roleArn(roleArn(cli))
+        return WebIdentityCredentialsProvider.builder()
+                .settings(cli.settings())
+                .roleArn(roleArn)
                 .tokenSource(tokens)
-                .region(region(cli));
-        if (stsEndpoint != null) {
-            builder.stsEndpoint(stsEndpoint);
-        }
-        String sessionName = roleSessionName != null ? roleSessionName : cli.env("AWS_ROLE_SESSION_NAME");
-        if (sessionName != null && !sessionName.isBlank()) {
-            builder.roleSessionName(sessionName.strip());
-        }
-        if (durationSeconds != null) {
-            builder.sessionDuration(Duration.ofSeconds(durationSeconds));
-        }
-        return builder;
+                .region(region(cli))
+                .stsEndpoint(stsEndpoint)
+                .roleSessionName(roleSessionName)
+                .sessionDuration(durationSeconds == null ? null : Duration.ofSeconds(durationSeconds));
+    }
+
+    /** An STS client from core's one factory, signing with {@code credentials}, for calls after federation. */
+    StsClient signedClient(Keyless cli, AwsCredentials credentials) {
+        return StsClients.create(region(cli), stsEndpoint,
+                builder -> builder.credentialsProvider(StaticCredentialsProvider.create(credentials)));
     }
 }

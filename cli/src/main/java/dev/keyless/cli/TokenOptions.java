@@ -1,5 +1,6 @@
 package dev.keyless.cli;
 
+import dev.keyless.settings.SettingValue;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
@@ -85,8 +86,8 @@ final class TokenOptions {
         if (where.metadata) {
             return null;
         }
-        String fromEnvironment = cli.env("AWS_WEB_IDENTITY_TOKEN_FILE");
-        return fromEnvironment == null || fromEnvironment.isBlank() ? null : Path.of(fromEnvironment.strip());
+        SettingValue fromEnvironment = cli.settings().webIdentityTokenFile(null);
+        return fromEnvironment == null ? null : Path.of(fromEnvironment.value().strip());
     }
 
     void validate(picocli.CommandLine.Model.CommandSpec spec) {

@@ -41,7 +41,20 @@ public final class TrustPolicies {
      * @throws IllegalArgumentException if the account id is not 12 digits, or the token lacks iss, sub or aud
      */
     public static String trustPolicyJson(TokenReport report, String accountId) {
-        return trustPolicy(report, accountId).toJson(IamPolicyWriter.builder().prettyPrint(true).build());
+        return trustPolicyJson(report, accountId, true);
+    }
+
+    /**
+     * The trust policy as JSON, pretty-printed or on one line (for a message or a log line).
+     *
+     * @param report the inspected token
+     * @param accountId the AWS account that owns the role (and the OIDC provider)
+     * @param prettyPrint whether to indent it over several lines
+     * @return the policy JSON
+     * @throws IllegalArgumentException if the account id is not 12 digits, or the token lacks iss, sub or aud
+     */
+    public static String trustPolicyJson(TokenReport report, String accountId, boolean prettyPrint) {
+        return trustPolicy(report, accountId).toJson(IamPolicyWriter.builder().prettyPrint(prettyPrint).build());
     }
 
     /**

@@ -1,17 +1,14 @@
 package dev.keyless.jwt;
 
+import dev.keyless.internal.text.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.protocols.jsoncore.JsonNode;
-import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
 
 /**
  * A compact JWT decoded without verifying its signature: the header's {@code alg}, {@code kid} and
@@ -26,9 +23,7 @@ public final class DecodedJwt {
     /** The longest compact token {@link #decode(String)} reads; STS itself accepts at most 20,000 characters. */
     public static final int MAX_LENGTH = 64 * 1024;
     /** The deepest nesting of JSON arrays and objects accepted in the header and the payload. */
-    public static final int MAX_DEPTH = 32;
-
-    private static final JsonNodeParser JSON = JsonNode.parserBuilder().removeErrorLocations(true).build();
+    public static final int MAX_DEPTH = Json.MAX_DEPTH;
 
     private final Map<String, Object> header;
     private final Claims claims;
@@ -158,85 +153,18 @@ public final class DecodedJwt {
         } catch (CharacterCodingException e) {
             throw new MalformedJwtException("its " + name + " is not UTF-8 text");
         }
-        int depth = depth(json);
-        if (depth > MAX_DEPTH) {
-            throw new MalformedJwtException("its " + name + " nests JSON " + depth + " levels deep; at most "
-                    + MAX_DEPTH + " are read");
-        }
-        JsonNode node;
+        Object parsed;
         try {
-            node = JSON.parse(json);
-        } catch (RuntimeException e) {
-            // The parser's messages may quote the input: say what is wrong without them.
-            throw new MalformedJwtException("its " + name + " is not valid JSON");
+            parsed = Json.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedJwtException("its " + name + " is " + e.getMessage());
         }
-        if (node == null || !node.isObject()) {
+        if (!(parsed instanceof Map)) {
             throw new MalformedJwtException("its " + name + " is not a JSON object");
         }
-        return map(node);
-    }
-
-    /** The deepest nesting of arrays and objects, counted outside strings; the parser then never recurses deeper. */
-    private static int depth(String json) {
-        int depth = 0;
-        int max = 0;
-        boolean inString = false;
-        for (int i = 0; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                max = Math.max(max, ++depth);
-            } else if (c == '}' || c == ']') {
-                depth--;
-            }
-        }
-        return max;
-    }
-
-    private static Map<String, Object> map(JsonNode node) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        node.asObject().forEach((key, value) -> map.put(key, value(value)));
-        return Collections.unmodifiableMap(map);
-    }
-
-    private static Object value(JsonNode node) {
-        if (node.isObject()) {
-            return map(node);
-        }
-        if (node.isArray()) {
-            List<Object> list = new ArrayList<>();
-            node.asArray().forEach(element -> list.add(value(element)));
-            return Collections.unmodifiableList(list);
-        }
-        if (node.isString()) {
-            return node.asString();
-        }
-        if (node.isBoolean()) {
-            return node.asBoolean();
-        }
-        if (node.isNumber()) {
-            return number(node.asNumber());
-        }
-        return null;
-    }
-
-    /** Integers as {@code Long} where they fit, other numbers as {@code Double}, as JSON libraries commonly do. */
-    private static Number number(String text) {
-        if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0) {
-            try {
-                return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                // too large for a long: fall through
-            }
-        }
-        return Double.parseDouble(text);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object = (Map<String, Object>) parsed;
+        return object;
     }
 
     /** The header's algorithm and key id; never the token. */

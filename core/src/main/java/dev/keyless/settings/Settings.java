@@ -95,16 +95,17 @@ public final class Settings {
     public SettingValue roleArn(String explicit) {
         SettingValue arn = resolve(Setting.ROLE_ARN, explicit);
         if (arn == null) {
-            throw new InvalidSettingException(Setting.ROLE_ARN, null, null, "roleArn is required: set it on the "
-                    + "builder, or set the AWS_ROLE_ARN environment variable (or the aws.roleArn system property).");
+            throw new InvalidSettingException(Setting.ROLE_ARN, null, null, names -> names.apply(Setting.ROLE_ARN)
+                    + " is required: set it, or set the AWS_ROLE_ARN environment variable (or the aws.roleArn system "
+                    + "property).");
         }
         Arn parsed = Arn.tryFromString(arn.value()).orElse(null);
         if (parsed == null || !"iam".equals(parsed.service())
                 || !"role".equals(parsed.resource().resourceType().orElse(null))
                 || parsed.accountId().isEmpty() || arn.value().length() < 20 || arn.value().length() > 2048) {
             throw new InvalidSettingException(Setting.ROLE_ARN, arn.value(), arn.origin(),
-                    (arn.origin() == null ? "roleArn" : arn.origin()) + " '" + arn.value() + "' is not an IAM role "
-                    + "ARN; expected arn:aws:iam::123456789012:role/NAME.");
+                    names -> (arn.origin() == null ? names.apply(Setting.ROLE_ARN) : arn.origin()) + " '" + arn.value()
+                    + "' is not an IAM role ARN; expected arn:aws:iam::123456789012:role/NAME.");
         }
         return arn;
     }
@@ -123,7 +124,7 @@ public final class Settings {
         }
         if (!ROLE_SESSION_NAME.matcher(name.value()).matches()) {
             throw new InvalidSettingException(Setting.ROLE_SESSION_NAME, name.value(), name.origin(),
-                    "roleSessionName '" + name.value() + "'"
+                    names -> names.apply(Setting.ROLE_SESSION_NAME) + " '" + name.value() + "'"
                     + (name.origin() == null ? "" : " (from " + name.origin() + ")")
                     + " is not a valid role session name: STS accepts 2 to 64 characters of letters, digits and "
                     + "+=,.@_-");
@@ -134,18 +135,19 @@ public final class Settings {
     /**
      * The region whose STS endpoint is called.
      *
-     * @param explicit the region set in code, or {@code null}
+     * @param explicit the region's name as set in code or configuration, or {@code null}
      * @return the region; {@link #DEFAULT_REGION} if it is set nowhere
      * @throws InvalidSettingException if the name is not a region name
      */
-    public Region region(Region explicit) {
-        SettingValue region = resolve(Setting.REGION, explicit == null ? null : explicit.id());
+    public Region region(String explicit) {
+        SettingValue region = resolve(Setting.REGION, explicit);
         if (region == null) {
             return DEFAULT_REGION;
         }
         if (!REGION_NAME.matcher(region.value()).matches()) {
-            throw new InvalidSettingException(Setting.REGION, region.value(), region.origin(), "region '"
-                    + region.value() + "'" + (region.origin() == null ? "" : " (from " + region.origin() + ")")
+            throw new InvalidSettingException(Setting.REGION, region.value(), region.origin(),
+                    names -> names.apply(Setting.REGION) + " '" + region.value() + "'"
+                    + (region.origin() == null ? "" : " (from " + region.origin() + ")")
                     + " is not an AWS region name; expected one like eu-west-1.");
         }
         return Region.of(region.value());
@@ -165,8 +167,9 @@ public final class Settings {
                 Path.of(file.value());
             } catch (InvalidPathException e) {
                 throw new InvalidSettingException(Setting.WEB_IDENTITY_TOKEN_FILE, file.value(), file.origin(),
-                        "The token file '" + file.value() + "' (from " + file.describeOrigin() + ") is not a file "
-                        + "path: " + e.getReason() + ".");
+                        names -> "The token file '" + file.value() + "' (from "
+                        + (file.origin() == null ? names.apply(Setting.WEB_IDENTITY_TOKEN_FILE) : file.origin())
+                        + ") is not a file path: " + e.getReason() + ".");
             }
         }
         return file;
@@ -192,9 +195,9 @@ public final class Settings {
     public static URI stsEndpoint(URI endpoint) {
         if (endpoint != null && (endpoint.getScheme() == null || !endpoint.getScheme().matches("(?i)https?")
                 || endpoint.getHost() == null)) {
-            throw new InvalidSettingException(Setting.STS_ENDPOINT, endpoint.toString(), null, "stsEndpoint '"
-                    + endpoint + "' is not an http(s) URL with a host; expected one like "
-                    + "https://sts.eu-west-1.amazonaws.com.");
+            throw new InvalidSettingException(Setting.STS_ENDPOINT, endpoint.toString(), null,
+                    names -> names.apply(Setting.STS_ENDPOINT) + " '" + endpoint + "' is not an http(s) URL with a "
+                    + "host; expected one like https://sts.eu-west-1.amazonaws.com.");
         }
         return endpoint;
     }

@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Mints tokens in exactly the claim shapes of FEDERATION-FACTS.md, signed RS256 with a test key.
+ * Mints tokens in exactly the claim shapes GKE and Google issue (path A: a projected service-account token;
+ * path B: a Google service-account identity token), signed RS256 with a test key.
  * One shared key per JVM: generating RSA keys is slow.
  */
 public final class TestTokens {

@@ -1,6 +1,5 @@
 package dev.keyless.token;
 
-import dev.keyless.settings.Settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -8,6 +7,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.keyless.settings.Settings;
+import dev.keyless.testing.FakeMetadataServer;
 import dev.keyless.testing.TestTokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,27 @@ class DetectingTokenSourceTest {
         source.fetchToken();
 
         assertThat(source).hasToString("detected token source (file " + property + ")");
+    }
+
+    @Test
+    void fetchToken_metadataHostAsSystemProperty_picksTheMetadataServerAndUsesThatHost() throws Exception {
+        try (FakeMetadataServer server = FakeMetadataServer.start()
+                .tokens(audience -> TestTokens.google(Instant.now(), audience))) {
+            // Only a system property: the chosen source must ask the host it names, not metadata.google.internal.
+            DetectingTokenSource source = new DetectingTokenSource(AUDIENCE,
+                    Settings.from(Map.of("GCE_METADATA_HOST", server.hostAndPort())::get, name -> null), () -> false,
+                    audience -> {
+                        throw TokenSourceException.configurationFailure(NO_ADC, null);
+                    });
+
+            WebIdentityToken token = source.fetchToken();
+
+            assertThat(token.claims().audience()).containsExactly(AUDIENCE);
+            assertThat(server.requestCount()).isEqualTo(1);
+            assertThat(source.toString()).contains("metadata server " + server.hostAndPort());
+            assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(line ->
+                    line.contains("system property GCE_METADATA_HOST is set to " + server.hostAndPort()));
+        }
     }
 
     @Test

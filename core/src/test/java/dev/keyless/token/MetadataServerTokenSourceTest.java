@@ -1,6 +1,5 @@
 package dev.keyless.token;
 
-import dev.keyless.settings.Settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -10,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.keyless.settings.Settings;
 import dev.keyless.testing.FakeTime;
 import dev.keyless.testing.TestTokens;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.keyless.token;
 
+import dev.keyless.settings.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +43,7 @@ public final class FastRetryingMetadataServer {
             }
         };
         MetadataServerTokenSource.Sleeper sleeper = (Duration d) -> now.updateAndGet(t -> t.plus(d));
-        return new MetadataServerTokenSource(audience,
-                name -> MetadataServerTokenSource.HOST_VARIABLE.equals(name) ? hostAndPort : null, clock, sleeper);
+        return new MetadataServerTokenSource(audience, Settings.from(name -> null,
+                name -> MetadataServerTokenSource.HOST_VARIABLE.equals(name) ? hostAndPort : null), clock, sleeper);
     }
 }

@@ -1,11 +1,10 @@
 package dev.keyless.spring;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.diagnostics.TrustPolicies;
+import dev.keyless.internal.text.Json;
 import dev.keyless.token.WebIdentityToken;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -101,10 +100,8 @@ public class KeylessEndpoint {
 
     /** Core's JSON as maps, so the actuator renders it as JSON rather than as an escaped string. */
     private static Map<String, Object> json(String json) {
-        try {
-            return JSONObjectUtils.parse(json);
-        } catch (ParseException e) {
-            throw new IllegalStateException("Keyless produced JSON it cannot read back: " + e.getMessage(), e);
-        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) Json.parse(json);
+        return map;
     }
 }

@@ -1,88 +1,78 @@
 package dev.keyless.spring;
 
 import dev.keyless.WebIdentityCredentialsProvider;
+import dev.keyless.settings.InvalidSettingException;
+import dev.keyless.settings.Setting;
+import dev.keyless.settings.SettingValue;
+import dev.keyless.settings.Settings;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
-import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.env.PropertyResolver;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.StsClientBuilder;
-import software.amazon.awssdk.services.sts.model.IdpCommunicationErrorException;
 
 /**
- * The provider the starter builds from {@code keyless.*}, with the STS client and the {@link RefreshLog} it
- * built for it. One instance per application (or one per bootstrap context, promoted to the application
- * context). {@link #close()} closes the provider and the STS client. Thread-safe.
+ * The provider the starter builds from {@code keyless.*}: the properties are mapped onto core's builder, and
+ * everything else (the role ARN, region and token file from {@code aws.*} system properties and {@code AWS_*}
+ * variables, the STS client, validation) is core's, resolved through Spring's {@code Environment}. One
+ * instance per application (or one per bootstrap context, promoted to the application context).
+ * {@link #close()} closes the provider, and with it the STS client it built. Thread-safe.
  */
 final class KeylessFederation implements AutoCloseable {
 
     static final String ROLE_ARN_PROPERTY = "keyless.role-arn";
     static final String GOOGLE_AUTH_CLASS = "com.google.auth.oauth2.GoogleCredentials";
 
-    /** The builder's setting names as they appear in its messages, and the properties that set them. */
-    private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+    /** Core's settings, and the properties that set them. */
+    private static final Map<Setting, String> PROPERTIES = new EnumMap<>(Setting.class);
 
     static {
-        SETTINGS.put("roleSessionName", "keyless.role-session-name");
-        SETTINGS.put("sessionDuration", "keyless.session-duration");
-        SETTINGS.put("prefetchTime", "keyless.refresh.prefetch");
-        SETTINGS.put("staleTime", "keyless.refresh.stale");
-        SETTINGS.put("roleArn", ROLE_ARN_PROPERTY);
-        SETTINGS.put("audience", "keyless.audience");
+        PROPERTIES.put(Setting.ROLE_ARN, ROLE_ARN_PROPERTY);
+        PROPERTIES.put(Setting.ROLE_SESSION_NAME, "keyless.role-session-name");
+        PROPERTIES.put(Setting.WEB_IDENTITY_TOKEN_FILE, "keyless.token-file");
+        PROPERTIES.put(Setting.TOKEN_SOURCE, "keyless.token-source");
+        PROPERTIES.put(Setting.AUDIENCE, "keyless.audience");
+        PROPERTIES.put(Setting.REGION, "keyless.region");
+        PROPERTIES.put(Setting.STS_ENDPOINT, "keyless.sts-endpoint");
+        PROPERTIES.put(Setting.SESSION_DURATION, "keyless.session-duration");
+        PROPERTIES.put(Setting.PREFETCH_TIME, "keyless.refresh.prefetch");
+        PROPERTIES.put(Setting.STALE_TIME, "keyless.refresh.stale");
     }
 
-    private static final Pattern SETTING = Pattern.compile("\\b(" + String.join("|", SETTINGS.keySet()) + ")\\b");
-
     private final WebIdentityCredentialsProvider provider;
-    private final StsClient sts;
     private final RefreshLog refreshes;
-    private final String roleArn;
     private final TokenSource tokenSource;
+    private final Region region;
 
-    private KeylessFederation(WebIdentityCredentialsProvider provider, StsClient sts, RefreshLog refreshes,
-            String roleArn, TokenSource tokenSource) {
+    private KeylessFederation(WebIdentityCredentialsProvider provider, RefreshLog refreshes, TokenSource tokenSource,
+            Region region) {
         this.provider = provider;
-        this.sts = sts;
         this.refreshes = refreshes;
-        this.roleArn = roleArn;
         this.tokenSource = tokenSource;
+        this.region = region;
+    }
+
+    /** Core's settings lookups over Spring's environment, which holds system properties and variables alike. */
+    static Settings settings(PropertyResolver environment) {
+        return Settings.from(environment::getProperty, environment::getProperty);
     }
 
     /**
-     * The role ARN from {@code keyless.role-arn}, else {@code AWS_ROLE_ARN}, else {@code aws.roleArn}.
+     * The role ARN from {@code keyless.role-arn}, else core's lookup: {@code aws.roleArn}, else
+     * {@code AWS_ROLE_ARN}.
      *
      * @return the role ARN, or {@code null} if none is set
      */
     static String roleArn(KeylessProperties properties, PropertyResolver environment) {
-        if (StringUtils.hasText(properties.getRoleArn())) {
-            return properties.getRoleArn().strip();
-        }
-        return roleArnFromEnvironment(environment);
-    }
-
-    static String roleArnFromEnvironment(PropertyResolver environment) {
-        for (String name : new String[] {"AWS_ROLE_ARN", "aws.roleArn"}) {
-            String value = environment.getProperty(name);
-            if (StringUtils.hasText(value)) {
-                return value.strip();
-            }
-        }
-        return null;
+        SettingValue arn = settings(environment).resolve(Setting.ROLE_ARN, properties.getRoleArn());
+        return arn == null ? null : arn.value();
     }
 
     /**
@@ -98,45 +88,46 @@ final class KeylessFederation implements AutoCloseable {
     /** Builds the provider on {@code clock} (expiry, refresh times, the refresh log); fetches nothing. */
     static KeylessFederation create(KeylessProperties properties, PropertyResolver environment,
             ClassLoader classLoader, Clock clock) {
-        String roleArn = roleArn(properties, environment);
-        if (roleArn == null) {
+        if (roleArn(properties, environment) == null) {
             throw new InvalidConfigurationPropertyValueException(ROLE_ARN_PROPERTY, null,
                     "Keyless needs a role to assume: set keyless.role-arn or the AWS_ROLE_ARN environment variable.");
         }
+        Settings settings = settings(environment);
         RefreshLog refreshes = new RefreshLog(clock);
-        TokenSource tokenSource = tokenSource(properties, environment, classLoader);
-        Region region = region(properties, environment);
-        StsClient sts = stsClient(region, properties, refreshes);
-        WebIdentityCredentialsProvider.Builder builder = WebIdentityCredentialsProvider.builder()
-                .roleArn(roleArn)
-                .tokenSource(refreshes.observe(tokenSource))
-                .roleSessionName(properties.getRoleSessionName())
-                .sessionDuration(properties.getSessionDuration())
-                .prefetchTime(properties.getRefresh().getPrefetch())
-                .staleTime(properties.getRefresh().getStale())
-                .clock(clock)
-                .stsClient(sts);
         try {
-            return new KeylessFederation(builder.build(), sts, refreshes, roleArn, tokenSource);
-        } catch (IllegalArgumentException e) {
-            sts.close();
-            throw invalid(e, properties, roleArn);
+            Region region = settings.region(properties.getRegion());
+            TokenSource tokenSource = tokenSource(properties, settings, classLoader);
+            WebIdentityCredentialsProvider.Builder builder = WebIdentityCredentialsProvider.builder()
+                    .settings(settings)
+                    .roleArn(properties.getRoleArn())
+                    .tokenSource(tokenSource)
+                    .roleSessionName(properties.getRoleSessionName())
+                    .sessionDuration(properties.getSessionDuration())
+                    .prefetchTime(properties.getRefresh().getPrefetch())
+                    .staleTime(properties.getRefresh().getStale())
+                    .stsEndpoint(properties.getStsEndpoint())
+                    .region(region)
+                    .clock(clock)
+                    .refreshListener(refreshes);
+            return new KeylessFederation(builder.build(), refreshes, tokenSource, region);
+        } catch (InvalidSettingException e) {
+            throw invalid(e);
         }
     }
 
-    private static TokenSource tokenSource(KeylessProperties properties, PropertyResolver environment,
-            ClassLoader classLoader) {
+    private static TokenSource tokenSource(KeylessProperties properties, Settings settings, ClassLoader classLoader) {
         String audience = properties.getAudience();
         if (properties.getTokenSource() != KeylessProperties.TokenSourceKind.FILE
-                && properties.getTokenSource() != KeylessProperties.TokenSourceKind.AUTO
-                && !StringUtils.hasText(audience)) {
+                && !StringUtils.hasText(audience)
+                && (properties.getTokenSource() != KeylessProperties.TokenSourceKind.AUTO
+                    || configuredTokenFile(properties) == null)) {
             throw new InvalidConfigurationPropertyValueException("keyless.audience", audience,
                     "The audience must not be blank: it is the aud the token is requested for (by default, "
                     + "sts.amazonaws.com).");
         }
         switch (properties.getTokenSource()) {
             case FILE:
-                return TokenSources.file(tokenFile(properties, environment));
+                return TokenSources.file(tokenFile(properties, settings));
             case METADATA_SERVER:
                 return TokenSources.metadataServer(audience);
             case GOOGLE_CREDENTIALS:
@@ -149,15 +140,7 @@ final class KeylessFederation implements AutoCloseable {
             case AUTO:
             default:
                 Path file = configuredTokenFile(properties);
-                if (file != null) {
-                    return TokenSources.file(file);
-                }
-                if (!StringUtils.hasText(audience)) {
-                    throw new InvalidConfigurationPropertyValueException("keyless.audience", audience,
-                            "The audience must not be blank: it is the aud the token is requested for (by "
-                            + "default, sts.amazonaws.com).");
-                }
-                return TokenSources.detect(audience);
+                return file != null ? TokenSources.file(file) : TokenSources.detect(audience);
         }
     }
 
@@ -175,14 +158,14 @@ final class KeylessFederation implements AutoCloseable {
         }
     }
 
-    private static Path tokenFile(KeylessProperties properties, PropertyResolver environment) {
+    private static Path tokenFile(KeylessProperties properties, Settings settings) {
         Path configured = configuredTokenFile(properties);
         if (configured != null) {
             return configured;
         }
-        String fromEnvironment = environment.getProperty("AWS_WEB_IDENTITY_TOKEN_FILE");
-        if (StringUtils.hasText(fromEnvironment)) {
-            return Path.of(fromEnvironment.strip());
+        SettingValue fromEnvironment = settings.webIdentityTokenFile(null);
+        if (fromEnvironment != null) {
+            return Path.of(fromEnvironment.value());
         }
         throw new InvalidConfigurationPropertyValueException("keyless.token-file", null,
                 "keyless.token-source=file needs a token file: set keyless.token-file, or the "
@@ -190,86 +173,18 @@ final class KeylessFederation implements AutoCloseable {
                 + "(for example /var/run/secrets/aws/sts.amazonaws.com/serviceaccount/token).");
     }
 
-    private static Region region(KeylessProperties properties, PropertyResolver environment) {
-        String region = properties.getRegion();
-        if (!StringUtils.hasText(region)) {
-            region = environment.getProperty("aws.region");
+    /** Core's complaint, attributed to the property that sets the setting: by data, never by reading the message. */
+    private static InvalidConfigurationPropertyValueException invalid(InvalidSettingException e) {
+        String property = PROPERTIES.getOrDefault(e.setting(), "keyless");
+        String reason = e.describe(setting -> PROPERTIES.getOrDefault(setting, setting.builderName()));
+        if (e.origin() != null && e.setting() == Setting.ROLE_ARN) {
+            reason += " (" + ROLE_ARN_PROPERTY + " is not set.)";
         }
-        if (!StringUtils.hasText(region)) {
-            region = environment.getProperty("AWS_REGION");
-        }
-        if (!StringUtils.hasText(region)) {
-            return Region.US_EAST_1;
-        }
-        region = region.strip();
-        if (!region.matches("[a-z0-9-]+")) {
-            throw new InvalidConfigurationPropertyValueException("keyless.region", region,
-                    "Not an AWS region name; expected one like eu-west-1.");
-        }
-        return Region.of(region);
-    }
-
-    /**
-     * The STS client core would build by default (anonymous: the call is unsigned; short timeouts; retries
-     * for throttling, 5xx and IDPCommunicationError), plus the {@link RefreshLog} interceptor.
-     */
-    private static StsClient stsClient(Region region, KeylessProperties properties, RefreshLog refreshes) {
-        StsClientBuilder builder = StsClient.builder()
-                .region(region)
-                .credentialsProvider(AnonymousCredentialsProvider.create())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(3))
-                        .socketTimeout(Duration.ofSeconds(10)))
-                .overrideConfiguration(c -> c
-                        .addExecutionInterceptor(refreshes)
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .retryOnExceptionInstanceOf(IdpCommunicationErrorException.class)
-                                .maxAttempts(3)
-                                .build()));
-        URI endpoint = properties.getStsEndpoint();
-        if (endpoint != null) {
-            if (endpoint.getScheme() == null || !endpoint.getScheme().matches("(?i)https?") || endpoint.getHost() == null) {
-                throw new InvalidConfigurationPropertyValueException("keyless.sts-endpoint", endpoint,
-                        "Not an http(s) URL with a host; expected one like https://sts.eu-west-1.amazonaws.com.");
-            }
-            builder.endpointOverride(endpoint);
-        }
-        return builder.build();
-    }
-
-    /** The builder's complaint, reworded with the property names, as the failure analyzer shows it. */
-    private static InvalidConfigurationPropertyValueException invalid(IllegalArgumentException e,
-            KeylessProperties properties, String roleArn) {
-        String message = e.getMessage() == null ? "invalid value" : e.getMessage();
-        Matcher m = SETTING.matcher(message);
-        String property = m.find() ? SETTINGS.get(m.group(1)) : "keyless";
-        Object value = switch (property) {
-            case ROLE_ARN_PROPERTY -> roleArn;
-            case "keyless.role-session-name" -> properties.getRoleSessionName();
-            case "keyless.session-duration" -> properties.getSessionDuration();
-            case "keyless.refresh.prefetch" -> properties.getRefresh().getPrefetch();
-            case "keyless.refresh.stale" -> properties.getRefresh().getStale();
-            default -> null;
-        };
-        StringBuilder reason = new StringBuilder();
-        m.reset();
-        while (m.find()) {
-            m.appendReplacement(reason, Matcher.quoteReplacement(SETTINGS.get(m.group(1))));
-        }
-        m.appendTail(reason);
-        if (ROLE_ARN_PROPERTY.equals(property) && !StringUtils.hasText(properties.getRoleArn())) {
-            reason.append(" (The role ARN came from AWS_ROLE_ARN; keyless.role-arn is not set.)");
-        }
-        return new InvalidConfigurationPropertyValueException(property, value, reason.toString(), e);
+        return new InvalidConfigurationPropertyValueException(property, e.value(), reason, e);
     }
 
     WebIdentityCredentialsProvider provider() {
         return provider;
-    }
-
-    /** The STS client the starter built for the provider. */
-    StsClient sts() {
-        return sts;
     }
 
     RefreshLog refreshes() {
@@ -277,20 +192,21 @@ final class KeylessFederation implements AutoCloseable {
     }
 
     String roleArn() {
-        return roleArn;
+        return provider.roleArn();
     }
 
-    /** The token source as configured, not observed: fetching from it records nothing. */
+    /** The region whose STS endpoint the provider's STS client calls. */
+    Region region() {
+        return region;
+    }
+
+    /** The token source as configured. */
     TokenSource tokenSource() {
         return tokenSource;
     }
 
     @Override
     public void close() {
-        try {
-            provider.close();
-        } finally {
-            sts.close();
-        }
+        provider.close();
     }
 }

@@ -2,8 +2,7 @@ package dev.keyless.spring;
 
 import dev.keyless.WebIdentityCredentialsException;
 import dev.keyless.WebIdentityCredentialsProvider;
-import dev.keyless.diagnostics.TokenKind;
-import dev.keyless.diagnostics.TokenReport;
+import dev.keyless.jwt.Claims;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,9 +78,9 @@ public class KeylessHealthIndicator implements HealthIndicator {
         }
         health.withDetail("roleArn", federation.roleArn());
         health.withDetail("tokenSource", String.valueOf(federation.tokenSource()));
-        TokenReport token = federation.refreshes().token();
+        Claims token = federation.refreshes().token();
         if (token != null) {
-            health.withDetail("tokenKind", describe(token.kind()));
+            health.withDetail("tokenKind", describe(token));
             if (token.issuer() != null) {
                 health.withDetail("tokenIssuer", token.issuer());
             }
@@ -91,13 +90,11 @@ public class KeylessHealthIndicator implements HealthIndicator {
         }
     }
 
-    /** The two paths of FEDERATION-FACTS.md, and the rest. */
-    static String describe(TokenKind kind) {
-        return switch (kind) {
-            case GKE_PROJECTED_SERVICE_ACCOUNT -> "GKE projected service-account token";
-            case GOOGLE_SERVICE_ACCOUNT -> "Google service-account identity token";
-            case OTHER_OIDC -> "OIDC token";
-            case NOT_A_JWT -> "not a JWT";
-        };
+    /** The two paths of federation, and the rest. */
+    static String describe(Claims token) {
+        if (token.isGke()) {
+            return "GKE projected service-account token";
+        }
+        return token.isGoogle() ? "Google service-account identity token" : "OIDC token";
     }
 }

@@ -1,5 +1,7 @@
 package dev.keyless.spring;
 
+import dev.keyless.settings.Setting;
+import dev.keyless.settings.SettingValue;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
@@ -8,8 +10,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.StringUtils;
 
 /**
- * Matches when a role ARN is configured: {@code keyless.role-arn}, else {@code AWS_ROLE_ARN} (or
- * {@code aws.roleArn}). Without one, Keyless has nothing to assume and leaves the credentials to others.
+ * Matches when a role ARN is configured: {@code keyless.role-arn}, else the {@code aws.roleArn} system
+ * property or the {@code AWS_ROLE_ARN} variable. Without one, Keyless has nothing to assume and leaves the credentials to others.
  */
 final class OnRoleArnCondition extends SpringBootCondition {
 
@@ -20,8 +22,10 @@ final class OnRoleArnCondition extends SpringBootCondition {
         if (StringUtils.hasText(property)) {
             return ConditionOutcome.match(message.foundExactly(KeylessFederation.ROLE_ARN_PROPERTY));
         }
-        if (KeylessFederation.roleArnFromEnvironment(context.getEnvironment()) != null) {
-            return ConditionOutcome.match(message.foundExactly("AWS_ROLE_ARN"));
+        SettingValue fromEnvironment = KeylessFederation.settings(context.getEnvironment())
+                .resolve(Setting.ROLE_ARN, null);
+        if (fromEnvironment != null) {
+            return ConditionOutcome.match(message.foundExactly(fromEnvironment.origin()));
         }
         return ConditionOutcome.noMatch(message.didNotFind("keyless.role-arn or AWS_ROLE_ARN").atAll());
     }

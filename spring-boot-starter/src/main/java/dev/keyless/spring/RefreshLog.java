@@ -1,33 +1,22 @@
 package dev.keyless.spring;
 
-import dev.keyless.diagnostics.TokenInspector;
-import dev.keyless.diagnostics.TokenReport;
-import dev.keyless.token.TokenSource;
-import dev.keyless.token.WebIdentityToken;
-import java.io.IOException;
+import dev.keyless.FailureKind;
+import dev.keyless.RefreshListener;
+import dev.keyless.jwt.Claims;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.SdkResponse;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
 
 /**
- * What the starter can see of the provider's refreshes from outside core: every
- * {@code AssumeRoleWithWebIdentity} call on the STS client the starter built for it (as an
- * {@link ExecutionInterceptor}, one record per call after the SDK's own retries), and every token fetch that
- * failed (by {@link #observe(TokenSource) wrapping} the token source), since those never reach STS.
+ * What the starter shows of the provider's refreshes, as told by core's {@link RefreshListener}: one record
+ * per refresh (one STS call after the SDK's own retries, or a token fetch that failed before STS), the expiry
+ * of the newest credentials, and the claims of the last token sent.
  *
- * <p>Keeps only non-secret facts: outcomes, STS error codes, times, and the last token's {@link TokenReport}.
- * Thread-safe.
+ * <p>Keeps only non-secret facts: outcomes, STS error codes, times and claims. Thread-safe.
  */
-final class RefreshLog implements ExecutionInterceptor {
+final class RefreshLog implements RefreshListener {
 
     /** The outcome of a successful refresh. */
     static final String SUCCESS = "success";
@@ -36,13 +25,11 @@ final class RefreshLog implements ExecutionInterceptor {
     /** The outcome of an STS call that failed without an STS error code (I/O, timeout). */
     static final String CLIENT_ERROR = "client-error";
 
-    private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("KeylessRefreshStarted");
-
     private final Clock clock;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Attempt last;
     private volatile Instant expiration;
-    private volatile TokenReport token;
+    private volatile Claims token;
 
     RefreshLog(Clock clock) {
         this.clock = clock;
@@ -61,71 +48,36 @@ final class RefreshLog implements ExecutionInterceptor {
         listeners.add(listener);
     }
 
-    /**
-     * A token source that behaves exactly like {@code source} (same tokens, same exceptions, same
-     * {@code toString()}) and records failed fetches and the report on the last token.
-     */
-    TokenSource observe(TokenSource source) {
-        return new TokenSource() {
-            @Override
-            public WebIdentityToken fetchToken() throws IOException {
-                long start = System.nanoTime();
-                try {
-                    WebIdentityToken token = source.fetchToken();
-                    if (token != null) {
-                        RefreshLog.this.token = TokenInspector.inspect(token.value(), clock);
-                    }
-                    return token;
-                } catch (IOException | RuntimeException e) {
-                    // Token source messages never carry the token (TokenSource's contract); scrubbed all the same.
-                    record(TOKEN_SOURCE_ERROR, start, Secrets.describe(e));
-                    throw e;
-                }
-            }
-
-            @Override
-            public String toString() {
-                return String.valueOf(source);
-            }
-        };
+    @Override
+    public void refreshSucceeded(Succeeded event) {
+        expiration = event.expiration();
+        token = event.tokenClaims();
+        record(SUCCESS, event.duration(), null);
     }
 
     @Override
-    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-        attributes.putAttribute(STARTED, System.nanoTime());
-    }
-
-    @Override
-    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        SdkResponse response = context.response();
-        if (response instanceof AssumeRoleWithWebIdentityResponse r && r.credentials() != null) {
-            expiration = r.credentials().expiration();
+    public void refreshFailed(Failed event) {
+        if (event.tokenClaims() != null) {
+            token = event.tokenClaims();
         }
-        record(SUCCESS, started(attributes), null);
-    }
-
-    @Override
-    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
-        Throwable e = context.exception();
-        String outcome = CLIENT_ERROR;
-        String detail = e.getClass().getSimpleName();
-        if (e instanceof AwsServiceException ase && ase.awsErrorDetails() != null
-                && ase.awsErrorDetails().errorCode() != null) {
-            outcome = ase.awsErrorDetails().errorCode();
+        if (event.stsErrorCode() != null) {
             // The code and status only: the provider's own exception carries the full, redacted diagnosis.
-            detail = outcome + " (HTTP " + ase.statusCode() + ")";
+            record(event.stsErrorCode(), event.duration(),
+                    event.stsErrorCode() + " (HTTP " + event.stsStatusCode() + ")");
+        } else if (tokenSourceFailure(event.kind())) {
+            record(TOKEN_SOURCE_ERROR, event.duration(), event.kind().name());
+        } else {
+            record(CLIENT_ERROR, event.duration(), event.kind().name());
         }
-        record(outcome, started(attributes), detail);
     }
 
-    private static long started(ExecutionAttributes attributes) {
-        Long start = attributes.getAttribute(STARTED);
-        return start != null ? start : System.nanoTime();
+    private static boolean tokenSourceFailure(FailureKind kind) {
+        return kind == FailureKind.TOKEN_SOURCE_CONFIGURATION || kind == FailureKind.TOKEN_SOURCE_TRANSIENT
+                || kind == FailureKind.TOKEN_EXPIRED;
     }
 
-    private void record(String outcome, long startNanos, String detail) {
-        Attempt attempt = new Attempt(clock.instant(), outcome, Duration.ofNanos(System.nanoTime() - startNanos),
-                detail);
+    private void record(String outcome, Duration duration, String detail) {
+        Attempt attempt = new Attempt(clock.instant(), outcome, duration, detail);
         last = attempt;
         for (Listener listener : listeners) {
             listener.attempted(attempt);
@@ -137,13 +89,13 @@ final class RefreshLog implements ExecutionInterceptor {
         return last;
     }
 
-    /** When the credentials of the last successful STS call expire, or {@code null} before the first. */
+    /** When the credentials of the last successful refresh expire, or {@code null} before the first. */
     Instant expiration() {
         return expiration;
     }
 
-    /** What the last token fetched for a refresh says (its claims, never the token), or {@code null} before the first. */
-    TokenReport token() {
+    /** The claims of the last token sent to STS (never the token), or {@code null} before the first. */
+    Claims token() {
         return token;
     }
 }

@@ -115,6 +115,20 @@ class KeylessAutoConfigurationTest {
     }
 
     @Test
+    void roleArn_sdkSystemPropertyWinsOverTheVariable_asInTheSdk() {
+        runner.withPropertyValues("AWS_ROLE_ARN=arn:aws:iam::999999999999:role/from-variable",
+                "aws.roleArn=" + ROLE_ARN, "keyless.token-file=" + tokenFile,
+                "keyless.sts-endpoint=" + sts.endpoint()).run(context -> {
+            assertThat(context.getBean(KeylessFederation.class).roleArn()).isEqualTo(ROLE_ARN);
+            resolve(context.getBean(WebIdentityCredentialsProvider.class));
+            assertThat(sts.requests()).singleElement().satisfies(r -> assertThat(r).containsEntry("RoleArn", ROLE_ARN));
+        });
+        runner.withPropertyValues("AWS_ROLE_ARN=arn:aws:iam::999999999999:role/from-variable",
+                "aws.roleArn=arn:aws:iam::888888888888:role/from-property", "keyless.role-arn=" + ROLE_ARN)
+                .run(context -> assertThat(context.getBean(KeylessFederation.class).roleArn()).isEqualTo(ROLE_ARN));
+    }
+
+    @Test
     void applicationDefinedProvider_wins() {
         runner.withPropertyValues("keyless.role-arn=" + ROLE_ARN).withUserConfiguration(OwnProvider.class)
                 .run(context -> {
@@ -176,10 +190,10 @@ class KeylessAutoConfigurationTest {
     @Test
     void region_choosesTheStsClientRegion() {
         runner.withPropertyValues("keyless.role-arn=" + ROLE_ARN, "keyless.region=eu-west-1").run(context ->
-                assertThat(context.getBean(KeylessFederation.class).sts().serviceClientConfiguration().region())
+                assertThat(context.getBean(KeylessFederation.class).region())
                         .isEqualTo(Region.EU_WEST_1));
         runner.withPropertyValues("keyless.role-arn=" + ROLE_ARN, "AWS_REGION=ap-southeast-2").run(context ->
-                assertThat(context.getBean(KeylessFederation.class).sts().serviceClientConfiguration().region())
+                assertThat(context.getBean(KeylessFederation.class).region())
                         .isEqualTo(Region.AP_SOUTHEAST_2));
     }
 

@@ -92,6 +92,10 @@ class KeylessSecretLeakTest {
             {"400", "ExpiredTokenException", "Token expired"},
             {"400", "IDPRejectedClaim", "Rejected"},
             {"503", "ServiceUnavailable", "Service unavailable"},
+            // An STS (or a proxy before it) that echoes the token: the starter's STS client must redact it
+            // before the SDK's own exception and DEBUG log see it, as core's does.
+            {"400", "InvalidIdentityToken", "The token " + token + " is not valid"},
+            {"503", "ServiceUnavailable", "Upstream rejected " + token},
         }) {
             sts.fail(Integer.parseInt(e[0]), e[1], e[2]);
             runner.run(context -> {

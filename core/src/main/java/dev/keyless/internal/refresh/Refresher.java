@@ -318,7 +318,7 @@ public final class Refresher<T> implements AutoCloseable {
             RefreshFailure failed = error;
             Duration took = Duration.ofMillis(clock.millis() - start);
             notify(() -> listener.failed(failed, Instant.ofEpochMilli(f.nextAttemptAt), took));
-            result.completeExceptionally(error.newException());
+            result.completeExceptionally(new Failed(error));
         }
     }
 
@@ -420,11 +420,26 @@ public final class Refresher<T> implements AutoCloseable {
         }
     }
 
+    /** What a waiter throws: a fresh exception per caller, with that caller's stack trace. */
     private static RuntimeException unwrap(Throwable error) {
         if (error instanceof CompletionException && error.getCause() != null) {
             error = error.getCause();
         }
+        if (error instanceof Failed) {
+            return ((Failed) error).failure.newException();
+        }
         return error instanceof RuntimeException ? (RuntimeException) error : new CompletionException(error);
+    }
+
+    /** Carries a failed refresh to the callers that joined it; each makes its own exception from it. */
+    private static final class Failed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient RefreshFailure failure;
+
+        Failed(RefreshFailure failure) {
+            super(failure.getMessage(), null, false, false);
+            this.failure = failure;
+        }
     }
 
     @Override

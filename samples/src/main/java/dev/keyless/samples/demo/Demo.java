@@ -209,7 +209,7 @@ public final class Demo {
         WebIdentityToken rotated = TokenSources.file(volume.tokenPath()).fetchToken();
         out.println();
         detail("The kubelet rotated the token at 80% of its lifetime: ..data now points at a new token, valid until "
-                + rotated.expirationTime().orElse(null) + ".");
+                + rotated.claims().expirationTime() + ".");
 
         int callsBefore = sts.exchanges().size();
         provider.resolveCredentials();
