@@ -73,12 +73,14 @@ final class CredentialsServer implements AutoCloseable {
     private final byte[] authorization;
     private final Duration wait;
     private final HttpServer server;
+    private final HttpServer healthServer;
     private final ThreadPoolExecutor handlers;
     private final AtomicLong missingAuthorization = new AtomicLong();
     private final AtomicLong wrongAuthorization = new AtomicLong();
 
     private CredentialsServer(AwsCredentialsProvider provider, InetSocketAddress address, String credentialsPath,
-            String healthPath, String authorizationToken, int threads, Duration wait) throws IOException {
+            String healthPath, String authorizationToken, int threads, Duration wait, InetSocketAddress healthAddress)
+            throws IOException {
         this.provider = provider;
         this.credentialsPath = credentialsPath;
         this.healthPath = healthPath;
@@ -93,7 +95,21 @@ final class CredentialsServer implements AutoCloseable {
                 });
         this.server = HttpServer.create(address, 0);
         server.setExecutor(handlers);
-        server.createContext("/", this::handle);
+        server.createContext("/", exchange -> handle(exchange, true));
+        if (healthAddress != null) {
+            try {
+                this.healthServer = HttpServer.create(healthAddress, 0);
+            } catch (IOException e) {
+                server.stop(0);
+                handlers.shutdownNow();
+                throw e;
+            }
+            healthServer.setExecutor(handlers);
+            healthServer.createContext("/", exchange -> handle(exchange, false));
+            healthServer.start();
+        } else {
+            this.healthServer = null;
+        }
         server.start();
     }
 
@@ -105,11 +121,15 @@ final class CredentialsServer implements AutoCloseable {
      * @param authorizationToken the exact {@code Authorization} header value a client must send
      * @param threads request-handling threads
      * @param wait how long a request waits for a refresh when no valid credentials are cached
-     * @throws java.net.BindException if the port is taken
+     * @param healthAddress where to answer the health path, and only it, for probes that cannot reach loopback
+     *     (the kubelet's); {@code null} for none
+     * @throws java.net.BindException if a port is taken
      */
     static CredentialsServer start(AwsCredentialsProvider provider, InetSocketAddress address, String credentialsPath,
-            String healthPath, String authorizationToken, int threads, Duration wait) throws IOException {
-        return new CredentialsServer(provider, address, credentialsPath, healthPath, authorizationToken, threads, wait);
+            String healthPath, String authorizationToken, int threads, Duration wait, InetSocketAddress healthAddress)
+            throws IOException {
+        return new CredentialsServer(provider, address, credentialsPath, healthPath, authorizationToken, threads, wait,
+                healthAddress);
     }
 
     /** Where the server listens. */
@@ -127,6 +147,11 @@ final class CredentialsServer implements AutoCloseable {
         return uri(healthPath);
     }
 
+    /** Where the health-only listener listens, or {@code null}. */
+    InetSocketAddress healthAddress() {
+        return healthServer == null ? null : healthServer.getAddress();
+    }
+
     private URI uri(String path) {
         String host = address().getAddress().getHostAddress();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address().getPort() + path);
@@ -142,13 +167,14 @@ final class CredentialsServer implements AutoCloseable {
         return wrongAuthorization.get();
     }
 
-    private void handle(HttpExchange exchange) {
+    private void handle(HttpExchange exchange, boolean loopback) {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
-            boolean credentials = credentialsPath.equals(path);
+            boolean credentials = loopback && credentialsPath.equals(path);
             if (!credentials && !healthPath.equals(path)) {
-                respond(exchange, 404, error("NotFound", "keyless serve answers GET " + credentialsPath
-                        + " (credentials) and GET " + healthPath + " (health) only."));
+                respond(exchange, 404, error("NotFound", loopback ? "keyless serve answers GET " + credentialsPath
+                        + " (credentials) and GET " + healthPath + " (health) only."
+                        : "This port answers GET " + healthPath + " only."));
             } else if (!"GET".equals(exchange.getRequestMethod())) {
                 exchange.getResponseHeaders().set("Allow", "GET");
                 respond(exchange, 405, error("MethodNotAllowed", "Only GET is answered here."));
@@ -263,9 +289,12 @@ final class CredentialsServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, lets requests in progress finish (up to a second), and stops the threads. */
+    /** Stops accepting, lets credentials requests in progress finish (up to a second), and stops the threads. */
     @Override
     public void close() {
+        if (healthServer != null) {
+            healthServer.stop(0);
+        }
         server.stop(STOP_DELAY_SECONDS);
         handlers.shutdownNow();
     }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
                 "  AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/credentials",
                 "  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=<the --authorization-token-file>",
                 "Listens on loopback only: containers of one pod share it, nothing else can reach it. "
-                        + "GET /healthz answers 200 while valid credentials are cached, 503 otherwise. "
+                        + "GET /healthz answers 200 while valid credentials are cached, 503 otherwise; "
+                        + "--health-port answers it (only it) on the pod's IP for the kubelet's probes. "
                         + "Runs until SIGTERM; exit code 1 when it cannot start (port taken, no role), 2 for a "
                         + "wrong command line."})
 final class ServeCommand implements Callable<Integer> {
@@ -74,6 +75,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "with the application. Default: a new file in a new private temporary directory.")
     private Path authorizationTokenFile;
 
+    @Option(names = "--health-port", paramLabel = "PORT",
+            description = "Also answer the health path, and nothing else, on PORT on every address: the kubelet's "
+                    + "httpGet probes come from the node to the pod's IP and cannot reach loopback. Default: none.")
+    private Integer healthPort;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "4",
             description = "Request-handling threads (1 to 64). Default: ${DEFAULT-VALUE}.")
     private int threads;
@@ -100,13 +106,15 @@ final class ServeCommand implements Callable<Integer> {
         CredentialsServer server;
         try {
             server = CredentialsServer.start(provider, address, path, healthPath, authorization.value(), threads,
-                    CredentialsServer.DEFAULT_WAIT);
+                    CredentialsServer.DEFAULT_WAIT, healthPort == null ? null : new InetSocketAddress(healthPort));
         } catch (BindException e) {
             provider.close();
             cleanUp(authorization, temporaryDirectory);
-            throw new IllegalStateException("Port " + port + " on " + bind + " is already in use (" + e.getMessage()
-                    + "): another keyless serve, or another process in this pod (the containers of a pod share "
-                    + "one network namespace). Stop it, or choose another port with --port.", e);
+            throw new IllegalStateException("Port " + port + " on " + bind
+                    + (healthPort == null ? "" : " or health port " + healthPort) + " is already in use ("
+                    + e.getMessage() + "): another keyless serve, or another process in this pod (the containers "
+                    + "of a pod share one network namespace). Stop it, or choose another port with --port"
+                    + (healthPort == null ? "" : " or --health-port") + ".", e);
         } catch (IOException | RuntimeException e) {
             provider.close();
             cleanUp(authorization, temporaryDirectory);
@@ -126,7 +134,8 @@ final class ServeCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         out.println("keyless serve: credentials for " + sts.roleArn(cli) + " at " + server.credentialsUri()
-                + " (health: " + server.healthUri() + ")");
+                + " (health: " + server.healthUri() + (server.healthAddress() == null ? ""
+                        : ", and " + healthPath + " on port " + server.healthAddress().getPort() + " for probes") + ")");
         out.println("Set in the application's environment:");
         out.println("  AWS_CONTAINER_CREDENTIALS_FULL_URI=" + server.credentialsUri());
         out.println("  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=" + authorization.file().toAbsolutePath());
@@ -155,6 +164,10 @@ final class ServeCommand implements Callable<Integer> {
     private void validate() {
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), "--port " + port + " is not a port (0 to 65535).");
+        }
+        if (healthPort != null && (healthPort < 1 || healthPort > 65_535 || healthPort == port)) {
+            throw new ParameterException(spec.commandLine(), "--health-port " + healthPort + " must be a port (1 to "
+                    + "65535) other than --port.");
         }
         if (threads < 1 || threads > 64) {
             throw new ParameterException(spec.commandLine(), "--threads " + threads + " must be between 1 and 64.");

@@ -80,7 +80,7 @@ class CredentialsServerTest {
             throws Exception {
         CredentialsServer started = CredentialsServer.start(provider,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "/credentials", "/healthz", token.value(),
-                threads, TEST_WAIT);
+                threads, TEST_WAIT, null);
         toClose.add(started);
         return started;
     }
@@ -177,6 +177,25 @@ class CredentialsServerTest {
                 .containsEntry("expiration", IN_ONE_HOUR);
         assertThat(other.body() + post.body() + health.body()).doesNotContain(StsStub.SECRET_PREFIX)
                 .doesNotContain(StsStub.SESSION_TOKEN_PREFIX).doesNotContain("ASIA");
+    }
+
+    @Test
+    void healthPort_answersTheHealthPathOnly_neverCredentials() throws Exception {
+        sts.succeed(START.plus(Duration.ofHours(1)));
+        CredentialsServer withProbes = CredentialsServer.start(provider,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "/credentials", "/healthz",
+                authorization.value(), 1, TEST_WAIT, new InetSocketAddress(0));
+        toClose.add(withProbes);
+        assertThat(get(withProbes.credentialsUri(), authorization.value()).statusCode()).isEqualTo(200);
+        URI probes = URI.create("http://127.0.0.1:" + withProbes.healthAddress().getPort());
+
+        HttpResponse<String> health = get(probes.resolve("/healthz"), null);
+        HttpResponse<String> credentials = get(probes.resolve("/credentials"), authorization.value());
+
+        assertThat(withProbes.healthAddress().getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(credentials.statusCode()).isEqualTo(404);
+        assertThat(credentials.body()).doesNotContain(StsStub.SECRET_PREFIX).doesNotContain("ASIA");
     }
 
     @Test
