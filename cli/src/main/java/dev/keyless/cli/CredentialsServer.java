@@ -65,6 +65,11 @@ final class CredentialsServer implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
         }
+        // The JDK server writes headers and body separately; with Nagle's algorithm on, the body then waits for the
+        // client's delayed ACK, some 40 ms on Linux, on every answer on a kept-alive connection.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     private final AwsCredentialsProvider provider;
@@ -77,6 +82,7 @@ final class CredentialsServer implements AutoCloseable {
     private final ThreadPoolExecutor handlers;
     private final AtomicLong missingAuthorization = new AtomicLong();
     private final AtomicLong wrongAuthorization = new AtomicLong();
+    private volatile Answer lastAnswer;
 
     private CredentialsServer(AwsCredentialsProvider provider, InetSocketAddress address, String credentialsPath,
             String healthPath, String authorizationToken, int threads, Duration wait, InetSocketAddress healthAddress)
@@ -220,6 +226,17 @@ final class CredentialsServer implements AutoCloseable {
             unavailable(exchange, e);
             return;
         }
+        Answer answer = lastAnswer;
+        if (answer == null || answer.identity != identity) {
+            answer = new Answer(identity, json(identity));
+            lastAnswer = answer;
+        }
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        respond(exchange, 200, answer.body);
+    }
+
+    /** The credentials as the SDKs read them; built once per credentials, not once per request. */
+    private static byte[] json(AwsCredentialsIdentity identity) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("AccessKeyId", identity.accessKeyId());
         json.put("SecretAccessKey", identity.secretAccessKey());
@@ -229,8 +246,18 @@ final class CredentialsServer implements AutoCloseable {
         // Whole seconds: STS's own precision, and what every SDK's ISO-8601 parser reads.
         identity.expirationTime().ifPresent(e -> json.put("Expiration", e.truncatedTo(ChronoUnit.SECONDS).toString()));
         identity.accountId().ifPresent(account -> json.put("AccountId", account));
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        respond(exchange, 200, JSONObjectUtils.toJSONString(json));
+        return JSONObjectUtils.toJSONString(json).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An answer and the credentials it is for; never logged (its {@code toString()} is Object's). */
+    private static final class Answer {
+        final AwsCredentialsIdentity identity;
+        final byte[] body;
+
+        Answer(AwsCredentialsIdentity identity, byte[] body) {
+            this.identity = identity;
+            this.body = body;
+        }
     }
 
     private void unavailable(HttpExchange exchange, Throwable failure) throws IOException {
@@ -281,7 +308,10 @@ final class CredentialsServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        respond(exchange, status, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
