@@ -90,10 +90,6 @@ final class ServeCommand implements Callable<Integer> {
         InetSocketAddress address = new InetSocketAddress(loopback(), port);
         validate();
 
-        Path temporaryDirectory = authorizationTokenFile == null ? Files.createTempDirectory("keyless-serve-") : null;
-        AuthorizationToken authorization = AuthorizationToken.readOrCreate(
-                temporaryDirectory == null ? authorizationTokenFile : temporaryDirectory.resolve("token"));
-
         WebIdentityCredentialsProvider.Builder builder = sts.provider(cli, tokens.source(cli));
         // Answers always leave clients at least PREFETCH / 2 (the provider's jitter) before expiry, so that SDKs
         // refreshing 15 minutes before expiry are not sent the same credentials again and again.
@@ -102,6 +98,26 @@ final class ServeCommand implements Callable<Integer> {
         // >>> REFRESH LISTENER: attach the refresh listener ("one log line per refresh: role, expiry, duration")
         // >>> to `builder` here, before build(); nothing else in serve observes refreshes.
         WebIdentityCredentialsProvider provider = builder.build();
+
+        // Written only once the provider is known good, so that a wrong setting leaves no token file behind.
+        Path temporaryDirectory;
+        AuthorizationToken authorization;
+        try {
+            temporaryDirectory = authorizationTokenFile == null ? Files.createTempDirectory("keyless-serve-") : null;
+        } catch (IOException | RuntimeException e) {
+            provider.close();
+            throw e;
+        }
+        try {
+            authorization = AuthorizationToken.readOrCreate(
+                    temporaryDirectory == null ? authorizationTokenFile : temporaryDirectory.resolve("token"));
+        } catch (IOException | RuntimeException e) {
+            provider.close();
+            if (temporaryDirectory != null) {
+                Files.deleteIfExists(temporaryDirectory);
+            }
+            throw e;
+        }
 
         CredentialsServer server;
         try {

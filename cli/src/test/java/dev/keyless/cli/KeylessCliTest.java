@@ -298,6 +298,18 @@ class KeylessCliTest {
     }
 
     @Test
+    void serve_withoutRole_asksForIt_andWritesNoToken() throws Exception {
+        Path authorization = dir.resolve("authorization");
+
+        Cli result = Cli.run("serve", "--token-file", write("token", gke()).toString(),
+                "--authorization-token-file", authorization.toString());
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("--role-arn", "AWS_ROLE_ARN");
+        assertThat(authorization).doesNotExist();
+    }
+
+    @Test
     void serve_healthPathSameAsCredentialsPath_isAUsageError() throws Exception {
         Cli result = Cli.run("serve", "--health-path", "/credentials", "--role-arn", ROLE,
                 "--token-file", write("token", gke()).toString());
