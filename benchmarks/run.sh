@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh                        the whole suite
 #   benchmarks/run.sh --quick                every benchmark shortened: checks the suite works, figures not for comparison
-#   benchmarks/run.sh --only hot,refresh     some of hot, refresh, cold, warm (the footprint is always computed)
+#   benchmarks/run.sh --only hot,refresh     some of hot, refresh, serve, cold, warm (the footprint is always computed)
 #
 # JMH's own output goes to benchmarks/target/run/*.log. Uses JAVA_HOME's java if set, else java on PATH.
 set -euo pipefail

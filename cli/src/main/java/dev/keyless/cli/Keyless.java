@@ -16,13 +16,14 @@ import picocli.CommandLine;
  * 1 the check failed or federation is broken, 2 the command line is wrong.
  *
  * <p>No token, secret access key or session token is ever printed, except the credentials
- * {@code credential-process} exists to print on standard output.
+ * {@code credential-process} exists to print on standard output and {@code serve} to answer its authorised
+ * clients with.
  */
 @Command(name = "keyless", mixinStandardHelpOptions = true, versionProvider = Keyless.Version.class,
         description = "Google-to-AWS web identity federation: inspect tokens, write and check trust policies, "
-                + "diagnose a pod, and serve credential_process.",
+                + "diagnose a pod, and serve credentials to non-JVM tools (credential_process, serve).",
         subcommands = {InspectCommand.class, TrustPolicyCommand.class, CheckPolicyCommand.class, DoctorCommand.class,
-                CredentialProcessCommand.class, CommandLine.HelpCommand.class},
+                CredentialProcessCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  the check failed, or federation is broken", "  2  wrong command line"})
 public final class Keyless implements Runnable {

@@ -76,6 +76,17 @@ class CliSecretLeakTest {
             }
             outputs.add(Cli.run("doctor", "--role-arn", StsStub.ROLE_ARN, "--sts-endpoint", endpoint,
                     "--token-file", expiredFile.toString()).all());
+            // serve's start-up failures; its running server is checked at TRACE by KeylessServeIT.
+            outputs.add(Cli.run("serve", "--bind", "0.0.0.0", "--role-arn", StsStub.ROLE_ARN, "--sts-endpoint",
+                    endpoint, "--token-file", file).all());
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 0,
+                    java.net.InetAddress.getByName("127.0.0.1"))) {
+                outputs.add(Cli.run("serve", "--port", String.valueOf(taken.getLocalPort()), "--role-arn",
+                        StsStub.ROLE_ARN, "--sts-endpoint", endpoint, "--token-file", file).all());
+            }
+            outputs.add(Cli.run("serve", "--role-arn", StsStub.ROLE_ARN, "--token-file", file,
+                    "--authorization-token-file", Files.writeString(dir.resolve("short"), token.substring(0, 10))
+                            .toString()).all());
         } finally {
             System.setErr(originalErr);
         }
@@ -83,7 +94,7 @@ class CliSecretLeakTest {
         String everything = String.join("\n", outputs) + "\n" + logs.toString(StandardCharsets.UTF_8);
         assertThat(logs.toString(StandardCharsets.UTF_8)).as("TRACE logging is on").contains("TRACE", "DEBUG");
         assertThat(everything).doesNotContain(token).doesNotContain(expired).doesNotContain("eyJ")
-                .doesNotContain(StsStub.SECRET_PREFIX).doesNotContain(StsStub.SESSION_TOKEN_PREFIX);
+                .doesNotContain(token.substring(0, 10)).doesNotContain(StsStub.SECRET_PREFIX).doesNotContain(StsStub.SESSION_TOKEN_PREFIX);
         Map<String, Object> credentials = JSONObjectUtils.parse(credentialJson.get(0));
         assertThat((String) credentials.get("SecretAccessKey")).startsWith(StsStub.SECRET_PREFIX);
     }

@@ -53,7 +53,7 @@ class KeylessCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "trust-policy", "check-policy", "doctor", "credential-process"})
+    @ValueSource(strings = {"inspect", "trust-policy", "check-policy", "doctor", "credential-process", "serve"})
     void everyCommand_hasHelp(String command) {
         Cli result = Cli.run(command, "--help");
 
@@ -66,7 +66,7 @@ class KeylessCliTest {
         Cli result = Cli.run();
 
         assertThat(result.exit()).isZero();
-        assertThat(result.out()).contains("inspect", "trust-policy", "check-policy", "doctor", "credential-process",
+        assertThat(result.out()).contains("inspect", "trust-policy", "check-policy", "doctor", "credential-process", "serve",
                 "Exit codes");
     }
 
@@ -267,6 +267,64 @@ class KeylessCliTest {
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("--role-arn", "AWS_ROLE_ARN");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0", "::", "10.0.0.7", "192.168.1.1"})
+    void serve_nonLoopbackBind_isRefusedSayingWhy(String bind) throws Exception {
+        Path authorization = dir.resolve("authorization");
+
+        Cli result = Cli.run("serve", "--bind", bind, "--role-arn", ROLE, "--token-file", write("token", gke()).toString(),
+                "--authorization-token-file", authorization.toString());
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("--bind " + bind + " is not a loopback address", "127.0.0.1", "::1");
+        assertThat(authorization).as("nothing written before the command line is known good").doesNotExist();
+    }
+
+    @Test
+    void serve_portTaken_exitsOneNamingThePortAndTheFix_andLeavesNoToken() throws Exception {
+        Path authorization = dir.resolve("authorization");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Cli result = Cli.run("serve", "--port", String.valueOf(taken.getLocalPort()), "--role-arn", ROLE,
+                    "--token-file", write("token", gke()).toString(), "--authorization-token-file", authorization.toString());
+
+            assertThat(result.exit()).isEqualTo(1);
+            assertThat(result.err()).contains("Port " + taken.getLocalPort() + " on 127.0.0.1 is already in use",
+                    "--port");
+            assertThat(result.out()).isEmpty();
+        }
+        assertThat(authorization).doesNotExist();
+    }
+
+    @Test
+    void serve_withoutRole_asksForIt_andWritesNoToken() throws Exception {
+        Path authorization = dir.resolve("authorization");
+
+        Cli result = Cli.run("serve", "--token-file", write("token", gke()).toString(),
+                "--authorization-token-file", authorization.toString());
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("--role-arn", "AWS_ROLE_ARN");
+        assertThat(authorization).doesNotExist();
+    }
+
+    @Test
+    void serve_healthPathSameAsCredentialsPath_isAUsageError() throws Exception {
+        Cli result = Cli.run("serve", "--health-path", "/credentials", "--role-arn", ROLE,
+                "--token-file", write("token", gke()).toString());
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("health must never serve credentials");
+    }
+
+    @Test
+    void serve_authorizationTokenFileTooShort_exitsOneWithoutEchoingIt() throws Exception {
+        Cli result = Cli.run("serve", "--role-arn", ROLE, "--token-file", write("token", gke()).toString(),
+                "--authorization-token-file", write("authorization", "hunter2\n").toString());
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("holds 7 characters", "at least 16").doesNotContain("hunter2");
     }
 
     @Test

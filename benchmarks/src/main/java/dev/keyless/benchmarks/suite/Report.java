@@ -72,6 +72,7 @@ final class Report {
         targets();
         hotPath();
         refresh();
+        serve();
         starts();
         footprint();
         method();
@@ -259,6 +260,31 @@ final class Report {
         line();
     }
 
+    private void serve() {
+        if (r.serve.isEmpty()) {
+            return;
+        }
+        line("## keyless serve");
+        line();
+        line("What a process in the pod waits for when its SDK asks `keyless serve` for cached credentials: one "
+                + "container-credentials `GET` over loopback with the `Authorization` header, from `HttpURLConnection` "
+                + "(the AWS SDK for Java's container provider's client, keep-alive on), against the real `keyless serve` "
+                + "command in its own JVM, and, as the floor, the same JDK server in its own JVM answering a fixed body "
+                + "without looking at the request (`static`). Mean time per request as each client sees it; the 64 "
+                + "clients share " + machine.cores() + " cores with both JVMs.");
+        line();
+        line("| server | 1 client | 64 clients |");
+        line("|---|---|---|");
+        for (String server : List.of("serve", "static")) {
+            line("| `" + server + "` | " + micros(r.serve(server, 1)) + " | " + micros(r.serve(server, 64)) + " |");
+        }
+        line();
+    }
+
+    private static String micros(Optional<Results.Serve> s) {
+        return s.map(x -> String.format(Locale.ROOT, "%,.0f µs ± %,.0f", x.micros(), x.microsError())).orElse("–");
+    }
+
     private void starts() {
         if (!r.coldStart.isEmpty()) {
             line("## Cold start");
@@ -346,6 +372,8 @@ final class Report {
                 + "callers in 1; each call timed with `System.nanoTime()`; STS calls counted by the stub, and "
                 + "calls less than 750 ms apart counted as one refresh. Time is real (the SDK's providers take no "
                 + "clock), compressed to seconds. `static` is a control that never refreshes.");
+        line("- keyless serve: JMH average time, 3 × 1 s warm-up, 5 × 1 s measurement, 1 fork; the server JVMs run "
+                + "with `-Xmx256m`, STS is the same stub, and serve's credentials last an hour (no refresh is due).");
         line("- Cold start: JMH single-shot, " + "one measurement per fresh JVM, 8 JVMs per provider and client state. "
                 + "New provider in a warm JVM: 1 JVM, 30 warm-up and 50 measured iterations.");
         line("- Footprint: `benchmarks/run.sh` installs keyless-core into a scratch repository under "

@@ -74,7 +74,19 @@ final class Results {
                  double minMillis, double maxMillis, double medianClassesLoaded) {
     }
 
+    /**
+     * One container-credentials GET answered over loopback.
+     *
+     * @param server {@code serve} (keyless serve) or {@code static} (the floor)
+     * @param clients concurrent clients
+     * @param micros mean µs per request, as each client sees it
+     * @param microsError the 99.9% confidence half-width
+     */
+    record Serve(String server, int clients, double micros, double microsError) {
+    }
+
     final List<HotPath> hotPath = new ArrayList<>();
+    final List<Serve> serve = new ArrayList<>();
     final List<Refresh> refresh = new ArrayList<>();
     final List<Start> coldStart = new ArrayList<>();
     final List<Start> warmStart = new ArrayList<>();
@@ -92,6 +104,10 @@ final class Results {
     Optional<Start> coldStart(String provider, boolean warmStsClient) {
         return coldStart.stream()
                 .filter(s -> s.provider().equals(provider) && s.warmStsClient() == warmStsClient).findFirst();
+    }
+
+    Optional<Serve> serve(String server, int clients) {
+        return serve.stream().filter(s -> s.server().equals(server) && s.clients() == clients).findFirst();
     }
 
     Optional<Start> warmStart(String provider) {

@@ -3,6 +3,7 @@ package dev.keyless.benchmarks.suite;
 import dev.keyless.benchmarks.ColdStartBenchmark;
 import dev.keyless.benchmarks.HotPathBenchmark;
 import dev.keyless.benchmarks.RefreshUnderLoadBenchmark;
+import dev.keyless.benchmarks.ServeBenchmark;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ import org.openjdk.jmh.util.Statistics;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.keyless.benchmarks.suite.Suite --out BENCHMARKS.md \
- *     [--work DIR] [--sts-classpath FILE --keyless-classpath FILE] [--only hot,refresh,cold,warm] [--quick] \
+ *     [--work DIR] [--sts-classpath FILE --keyless-classpath FILE] [--only hot,refresh,serve,cold,warm] [--quick] \
  *     [--revision TEXT] [--started-at EPOCH_SECONDS]
  * </pre>
  *
@@ -71,7 +72,7 @@ public final class Suite {
         Map<String, String> args = parse(argv);
         if (!args.containsKey("out")) {
             System.err.println("usage: Suite --out BENCHMARKS.md [--work DIR] [--sts-classpath FILE "
-                    + "--keyless-classpath FILE] [--only hot,refresh,cold,warm] [--quick] [--revision TEXT] "
+                    + "--keyless-classpath FILE] [--only hot,refresh,serve,cold,warm] [--quick] [--revision TEXT] "
                     + "[--started-at EPOCH_SECONDS]");
             System.exit(2);
         }
@@ -88,6 +89,9 @@ public final class Suite {
         }
         if (runs("refresh")) {
             refresh(results);
+        }
+        if (runs("serve")) {
+            serve(results);
         }
         if (runs("cold")) {
             coldStart(results);
@@ -127,6 +131,19 @@ public final class Suite {
             Result<?> primary = r.getPrimaryResult();
             results.hotPath.add(new Results.HotPath(r.getParams().getParam("provider"), r.getParams().getThreads(),
                     primary.getScore(), primary.getScoreError(), secondary(r, "gc.alloc.rate.norm")));
+        }
+    }
+
+    private void serve(Results results) throws RunnerException {
+        ChainedOptionsBuilder options = options(ServeBenchmark.class, "serve").jvmArgsAppend(JVM_HEAP_MIN, JVM_HEAP_MAX);
+        if (quick) {
+            options.warmupIterations(1).warmupTime(TimeValue.milliseconds(500))
+                    .measurementIterations(1).measurementTime(TimeValue.seconds(1));
+        }
+        for (RunResult r : run(options, "keyless serve: a cached answer over loopback, 1 and 64 clients")) {
+            Result<?> primary = r.getPrimaryResult();
+            results.serve.add(new Results.Serve(r.getParams().getParam("server"), r.getParams().getThreads(),
+                    primary.getScore(), primary.getScoreError()));
         }
     }
 

@@ -39,6 +39,21 @@ class ReportTest {
                 .contains(Report.ANALYSIS_MARKER);
     }
 
+    @Test
+    void markdown_servesSectionBesideItsFloor_onlyWhenMeasured() {
+        Results results = new Results();
+        assertThat(report(results).markdown("")).doesNotContain("## keyless serve");
+        results.serve.add(new Results.Serve("serve", 1, 446.1, 35.8));
+        results.serve.add(new Results.Serve("static", 1, 456.6, 59.4));
+        results.serve.add(new Results.Serve("serve", 64, 14_253.9, 3_156.6));
+
+        String markdown = report(results).markdown("");
+
+        assertThat(markdown).contains("## keyless serve")
+                .contains("| `serve` | 446 µs ± 36 | 14,254 µs ± 3,157 |")
+                .contains("| `static` | 457 µs ± 59 | – |");
+    }
+
     private static Report report(Results results) {
         return new Report(MACHINE, "1.00 1.00 1.00", "abc1234", Instant.parse("2026-01-01T00:00:00Z"),
                 Duration.ofMinutes(8), Duration.ofMinutes(7), false, results);

@@ -50,7 +50,9 @@ class KubernetesManifestsTest {
             "IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/samples/keyless-s3-sample:0.1.0",
             "PROJECT_ID", "checkout-prod",
             "ISSUER_HOST", TestTokens.GKE_ISSUER.substring("https://".length()),
-            "GSA_UNIQUE_ID", TestTokens.GSA_UNIQUE_ID);
+            "GSA_UNIQUE_ID", TestTokens.GSA_UNIQUE_ID,
+            "KEYLESS_IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/tools/keyless:0.1.0",
+            "APP_IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/reports/reports-api:1.4.2");
 
     private final Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
 
@@ -94,6 +96,79 @@ class KubernetesManifestsTest {
         SampleSettings settings = SampleSettings.from(env);
         assertThat(settings.tokenSource()).hasToString("file " + TOKEN_FILE);
         assertThat(settings.repeatEvery()).isNotNull();
+    }
+
+    @Test
+    void serve_deployment_keylessServeIsANativeSidecar_andTheAppGetsOnlyTheTwoContainerVariables() throws IOException {
+        Map<String, Object> pod = podSpec(manifest("serve/deployment.yaml", "Deployment"));
+        Map<String, Object> app = onlyContainer(pod);
+        List<Map<String, Object>> sidecars = list(pod.get("initContainers"));
+        assertThat(sidecars).hasSize(1);
+        Map<String, Object> keyless = sidecars.get(0);
+
+        assertThat(pod.get("serviceAccountName")).isEqualTo(serviceAccountName("path-a"));
+        assertThat(pod.get("hostNetwork")).as("loopback must be the pod's own").isNotEqualTo(true);
+        assertThat(keyless.get("restartPolicy")).as("a native sidecar").isEqualTo("Always");
+        Map<String, String> args = new HashMap<>();
+        List<String> argv = strings(keyless.get("args"));
+        assertThat(argv.get(0)).isEqualTo("serve");
+        for (String arg : argv.subList(1, argv.size())) {
+            assertThat(arg).as("--option=value").matches("--[a-z-]+=.+");
+            args.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        assertThat(args).doesNotContainKey("--bind").containsKeys("--port", "--authorization-token-file",
+                "--health-port");
+
+        for (String probe : List.of("startupProbe", "readinessProbe")) {
+            Map<String, Object> httpGet = map(map(keyless.get(probe)).get("httpGet"));
+            assertThat(httpGet).as(probe).containsEntry("path", "/healthz")
+                    .containsEntry("port", Integer.valueOf(args.get("--health-port")))
+                    .as(probe + " goes to the pod's IP, not to a host").doesNotContainKey("host");
+        }
+
+        Map<String, String> sidecarEnv = environment(keyless, configMap("path-a"));
+        assertThat(sidecarEnv).containsEntry("AWS_ROLE_ARN", ROLE_ARN).containsEntry("AWS_WEB_IDENTITY_TOKEN_FILE",
+                TOKEN_FILE);
+        assertThat(mountPath(pod, keyless, "serviceAccountToken") + "/token").isEqualTo(TOKEN_FILE);
+
+        Map<String, String> appEnv = environment(app, configMap("path-a"));
+        assertThat(appEnv).containsEntry("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "http://127.0.0.1:" + args.get("--port") + "/credentials")
+                .containsEntry("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", args.get("--authorization-token-file"))
+                .as("the app never sees the web identity token or assumes the role itself")
+                .doesNotContainKeys("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ACCESS_KEY_ID");
+        assertThat(mountPath(pod, app, "serviceAccountToken")).isNull();
+
+        String tokenFile = args.get("--authorization-token-file");
+        Map<String, Object> shared = list(pod.get("volumes")).stream()
+                .filter(v -> v.containsKey("emptyDir"))
+                .filter(v -> list(app.get("volumeMounts")).stream().anyMatch(m -> v.get("name").equals(m.get("name"))))
+                .findFirst().orElseThrow();
+        assertThat(map(shared.get("emptyDir"))).as("the token lives in memory only").containsEntry("medium", "Memory");
+        for (Map<String, Object> container : List.of(keyless, app)) {
+            Map<String, Object> mount = list(container.get("volumeMounts")).stream()
+                    .filter(m -> shared.get("name").equals(m.get("name"))).findFirst().orElseThrow();
+            assertThat(mount.get("mountPath") + "/" + tokenFile.substring(tokenFile.lastIndexOf('/') + 1))
+                    .as(container.get("name") + " sees the authorization token file").isEqualTo(tokenFile);
+        }
+    }
+
+    /** Where {@code container} mounts the pod's volume whose definition has {@code kind}, or null. */
+    private static String mountPath(Map<String, Object> pod, Map<String, Object> container, String kind) {
+        for (Map<String, Object> mount : list(container.get("volumeMounts"))) {
+            Map<String, Object> volume = list(pod.get("volumes")).stream()
+                    .filter(v -> v.get("name").equals(mount.get("name"))).findFirst().orElseThrow();
+            if (volume.containsKey(kind) || String.valueOf(volume.get("projected")).contains(kind)) {
+                assertThat(mount).as("mounted as a directory").doesNotContainKey("subPath");
+                return (String) mount.get("mountPath");
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object o) {
+        return (List<String>) o;
     }
 
     @Test
