@@ -1,10 +1,10 @@
 package dev.keyless.cli;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.keyless.WebIdentityCredentialsException;
-import dev.keyless.internal.Redaction;
+import dev.keyless.internal.text.Json;
+import dev.keyless.internal.text.Redaction;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -246,7 +246,7 @@ final class CredentialsServer implements AutoCloseable {
         // Whole seconds: STS's own precision, and what every SDK's ISO-8601 parser reads.
         identity.expirationTime().ifPresent(e -> json.put("Expiration", e.truncatedTo(ChronoUnit.SECONDS).toString()));
         identity.accountId().ifPresent(account -> json.put("AccountId", account));
-        return JSONObjectUtils.toJSONString(json).getBytes(StandardCharsets.UTF_8);
+        return Json.write(json).getBytes(StandardCharsets.UTF_8);
     }
 
     /** An answer and the credentials it is for; never logged (its {@code toString()} is Object's). */
@@ -297,14 +297,14 @@ final class CredentialsServer implements AutoCloseable {
         refused.put("missingAuthorization", missingAuthorization.get());
         refused.put("wrongAuthorization", wrongAuthorization.get());
         json.put("refused", refused);
-        respond(exchange, up ? 200 : 503, JSONObjectUtils.toJSONString(json));
+        respond(exchange, up ? 200 : 503, Json.write(json));
     }
 
     private static String error(String code, String message) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("Code", code);
         json.put("Message", message);
-        return JSONObjectUtils.toJSONString(json);
+        return Json.write(json);
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

@@ -1,5 +1,6 @@
 package dev.keyless.cli;
 
+import dev.keyless.RefreshListener;
 import dev.keyless.WebIdentityCredentialsProvider;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -95,8 +96,14 @@ final class ServeCommand implements Callable<Integer> {
         // refreshing 15 minutes before expiry are not sent the same credentials again and again.
         builder.prefetchTime(sts.durationSeconds == null ? PREFETCH
                 : min(PREFETCH, Duration.ofSeconds(sts.durationSeconds / 2)));
-        // >>> REFRESH LISTENER: attach the refresh listener ("one log line per refresh: role, expiry, duration")
-        // >>> to `builder` here, before build(); nothing else in serve observes refreshes.
+        // One line per refresh. A failed one is already logged by the provider, with its diagnosis.
+        builder.refreshListener(new RefreshListener() {
+            @Override
+            public void refreshSucceeded(RefreshListener.Succeeded event) {
+                log.info("Refreshed credentials for {}: they expire at {}, next refresh at {} (took {} ms)",
+                        event.roleArn(), event.expiration(), event.nextRefresh(), event.duration().toMillis());
+            }
+        });
         WebIdentityCredentialsProvider provider = builder.build();
 
         // Written only once the provider is known good, so that a wrong setting leaves no token file behind.

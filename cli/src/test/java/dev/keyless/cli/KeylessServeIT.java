@@ -285,6 +285,9 @@ class KeylessServeIT {
         String out = Files.readString(dir.resolve("serve.out"));
         String err = Files.readString(dir.resolve("serve.err"));
         assertThat(err).as("TRACE logging is on").contains("TRACE", "DEBUG").contains("keyless serve stopped");
+        assertThat(err.lines().filter(line -> line.contains("Refreshed credentials for ")))
+                .as("one log line for the one refresh, with the role and the expiry").singleElement().asString()
+                .contains("arn:aws:iam::", "expire at ", "next refresh at ");
         assertThat(out).contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=" + authorizationFile);
         assertThat(authorizationFile).as("the token serve wrote is gone with it").doesNotExist();
 
