@@ -1,8 +1,7 @@
 package dev.keyless.token;
 
+import dev.keyless.internal.io.BoundedRead;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -143,7 +142,7 @@ final class DetectingTokenSource implements TokenSource {
     /** What google-auth-library checks on Linux; no network probe, so detection never waits on a timeout. */
     private static boolean dmiSaysGoogle() {
         try {
-            return Files.readString(DMI_PRODUCT_NAME, StandardCharsets.UTF_8).contains("Google");
+            return BoundedRead.utf8(DMI_PRODUCT_NAME, 4096, DMI_PRODUCT_NAME.toString()).contains("Google");
         } catch (IOException | RuntimeException e) {
             return false;
         }
