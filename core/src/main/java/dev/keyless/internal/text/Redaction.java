@@ -97,7 +97,8 @@ public final class Redaction {
                 return true;
             }
         }
-        return dotless != null && run.indexOf('.') >= 0 && sharesWindow(run.replace(".", ""), dotless);
+        String glued = run.replace(".", "");
+        return dotless != null && run.indexOf('.') >= 0 && glued.length() >= WINDOW && sharesWindow(glued, dotless);
     }
 
     /**

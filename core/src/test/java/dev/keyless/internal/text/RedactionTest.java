@@ -43,7 +43,8 @@ class RedactionTest {
     void scrub_ordinaryIdentifiers_areKept() {
         String text = "Not authorized to perform sts:AssumeRoleWithWebIdentity on "
                 + "arn:aws:iam::123456789012:role/checkout-s3-writer, request id 3f1c9a7e-0b4d-4e8a-9a62-5d1f0c2e7b13, "
-                + "host sts.us-east-1.amazonaws.com, sub system:serviceaccount:checkout:checkout-api-long-name";
+                + "host sts.us-east-1.amazonaws.com, sub system:serviceaccount:checkout:checkout-api-long-name, "
+                + "file /tmp/junit-16831194163612279763/token.a.b, version 1.2.3.4.5.6.7.8.9";
         assertThat(Redaction.scrub(text, TOKEN)).isEqualTo(text);
     }
 }
