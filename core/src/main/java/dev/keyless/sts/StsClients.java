@@ -3,6 +3,7 @@ package dev.keyless.sts;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -36,9 +37,12 @@ public final class StsClients {
      * @param endpoint an endpoint instead of the region's, or {@code null}
      * @param callTimeout the most one call may take, retries included, or {@code null} for no bound beyond
      *     the connection and socket timeouts of each attempt
+     * @param interceptors more interceptors (the starter's refresh log), run after the redaction, so they
+     *     see no token either
      * @return the client; the caller closes it
      */
-    public static StsClient webIdentity(Region region, URI endpoint, Duration callTimeout) {
+    public static StsClient webIdentity(Region region, URI endpoint, Duration callTimeout,
+            ExecutionInterceptor... interceptors) {
         Duration connect = shorter(CONNECT_TIMEOUT, callTimeout);
         Duration socket = shorter(SOCKET_TIMEOUT, callTimeout);
         StsClientBuilder builder = StsClient.builder()
@@ -54,6 +58,9 @@ public final class StsClients {
                                     .build())
                             // An STS error that echoes the token must not reach the SDK's own exception and logs.
                             .addExecutionInterceptor(new RedactErrorResponses());
+                    for (ExecutionInterceptor interceptor : interceptors) {
+                        c.addExecutionInterceptor(interceptor);
+                    }
                     if (callTimeout != null) {
                         c.apiCallTimeout(callTimeout);
                     }
