@@ -15,7 +15,10 @@ import software.amazon.awssdk.core.SdkSystemSetting;
  * {@code GCE_METADATA_HOST} is set or this is Google Cloud, else Application Default Credentials.
  *
  * <p>A detection that finds nothing is not remembered: the next fetch looks again, so a credentials file
- * that appears later is picked up. Thread-safe; detection runs at most once at a time.
+ * that appears later is picked up. Detection does no network I/O: Google Cloud is recognised from the machine's
+ * DMI product name, and Application Default Credentials are looked for in their files only, so a machine whose
+ * DNS does not answer fails at once rather than after google-auth-library's metadata-server probe. Thread-safe;
+ * detection runs at most once at a time.
  */
 final class DetectingTokenSource implements TokenSource {
 
@@ -41,7 +44,11 @@ final class DetectingTokenSource implements TokenSource {
      * @param onGoogleCloud whether this machine is a Google Cloud VM or GKE node
      */
     DetectingTokenSource(String audience, Function<String, String> environment, BooleanSupplier onGoogleCloud) {
-        this(audience, environment, onGoogleCloud, GoogleCredentialsTokenSource::findApplicationDefault);
+        // Application Default Credentials are only looked for off Google Cloud, so from files: google-auth's
+        // own lookup would then probe metadata.google.internal, and wait on DNS for seconds where it does not
+        // answer.
+        this(audience, environment, onGoogleCloud,
+                aud -> GoogleCredentialsTokenSource.findApplicationDefaultWithoutProbe(aud, environment));
     }
 
     /**
