@@ -47,14 +47,20 @@ final class PolicyGrammar {
      * @throws IllegalArgumentException if it is not JSON, with the line and column where it stops being JSON
      */
     static JsonNode parse(String json) {
+        JsonNode root;
         try {
-            return JsonNodeParser.create().parse(json);
+            root = JsonNodeParser.create().parse(json);
         } catch (RuntimeException e) {
             // The parser's message quotes the input and names its own classes; neither helps the reader.
             throw new IllegalArgumentException("The trust policy is not valid JSON" + location(e)
                     + ". Pass the policy document as IAM shows it (aws iam get-role --role-name NAME "
                     + "--query Role.AssumeRolePolicyDocument).");
         }
+        if (root == null) {
+            throw new IllegalArgumentException("The trust policy is empty. Pass the policy document as IAM shows it "
+                    + "(aws iam get-role --role-name NAME --query Role.AssumeRolePolicyDocument).");
+        }
+        return root;
     }
 
     private static String location(Throwable error) {
