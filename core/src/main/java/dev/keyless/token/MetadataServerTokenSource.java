@@ -328,7 +328,7 @@ final class MetadataServerTokenSource implements TokenSource {
 
     private static String describe(IOException e) {
         String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + Redaction.scrub(message));
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + Escaping.escape(Redaction.scrub(message)));
     }
 
     private static String locationHost(String location) {
