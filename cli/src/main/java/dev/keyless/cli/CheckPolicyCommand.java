@@ -62,10 +62,8 @@ final class CheckPolicyCommand implements Callable<Integer> {
         if (role == null || role.isBlank()) {
             throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN.");
         }
-        if (roleArn != null && OptionChecks.roleArnProblem(roleArn.strip()) != null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option "
-                    + "'--role-arn': " + OptionChecks.roleArnProblem(roleArn.strip())
-                    + "; expected arn:aws:iam::123456789012:role/NAME.");
+        if (roleArn != null) {
+            OptionChecks.checkRoleArn(spec, roleArn);
         }
         TokenReport report = TokenInspector.inspect(tokens.readRaw(cli));
         if (report.kind() == TokenKind.NOT_A_JWT) {

@@ -9,7 +9,8 @@ import software.amazon.awssdk.arns.Arn;
 
 /**
  * Checks option values before anything runs, so a wrong value is a wrong command line (exit code 2) with the
- * option named, not a failed check (exit code 1) in the library's words.
+ * option named, not a failed check (exit code 1) in the library's words. Values from the environment
+ * ({@code AWS_ROLE_ARN}) are configuration, not the command line: the library judges those.
  */
 final class OptionChecks {
 
@@ -22,11 +23,7 @@ final class OptionChecks {
 
     static void check(CommandSpec spec, StsOptions sts, TimeoutOption timeout) {
         if (sts.roleArn != null) {
-            String problem = roleArnProblem(sts.roleArn.strip());
-            if (problem != null) {
-                throw wrong(spec, "--role-arn", sts.roleArn, problem
-                        + "; expected arn:aws:iam::123456789012:role/NAME");
-            }
+            checkRoleArn(spec, sts.roleArn);
         }
         if (sts.durationSeconds != null && (sts.durationSeconds < MIN_DURATION || sts.durationSeconds > MAX_DURATION)) {
             throw wrong(spec, "--duration", String.valueOf(sts.durationSeconds), "STS accepts " + MIN_DURATION + " to "
@@ -43,6 +40,13 @@ final class OptionChecks {
         }
     }
 
+    static void checkRoleArn(CommandSpec spec, String roleArn) {
+        String problem = roleArnProblem(roleArn.strip());
+        if (problem != null) {
+            throw wrong(spec, "--role-arn", roleArn, problem + "; expected arn:aws:iam::123456789012:role/NAME");
+        }
+    }
+
     static void checkAccountId(CommandSpec spec, String accountId) {
         if (!accountId.strip().matches("[0-9]{12}")) {
             throw wrong(spec, "--account-id", accountId, "an AWS account id is exactly 12 digits ("
@@ -50,7 +54,7 @@ final class OptionChecks {
         }
     }
 
-    static String roleArnProblem(String value) {
+    private static String roleArnProblem(String value) {
         Arn arn = Arn.tryFromString(value).orElse(null);
         if (arn == null) {
             return "it is not an ARN";
@@ -67,7 +71,7 @@ final class OptionChecks {
         return null;
     }
 
-    static String endpointProblem(URI endpoint) {
+    private static String endpointProblem(URI endpoint) {
         String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
             return (scheme.isEmpty() ? "it has no scheme" : "the scheme " + scheme + ":// is not supported")

@@ -105,7 +105,7 @@ class KeylessCliHostileInputTest {
         "doctor --role-arn arn:aws:iam::123456789012:role/app --sts-endpoint file:///etc/passwd | the scheme file:// is not supported",
         "credential-process --role-arn arn:aws:iam::123456789012:role/app --timeout 0 | '--timeout': '0'",
         "trust-policy --account-id 12345678901 | an AWS account id is exactly 12 digits (11 characters given)",
-        "check-policy --policy-file p.json --role-arn arn:aws:iam::123456789012:app | '--role-arn': it does not name a role",
+        "check-policy --policy-file p.json --role-arn arn:aws:iam::123456789012:app | '--role-arn': 'arn:aws:iam::123456789012:app': it does not name a role",
     })
     void badOptionValue_isAWrongCommandLine(String args, String message) throws Exception {
         Path token = write("token", TestTokens.gke(Instant.now(), Duration.ofHours(1)));
