@@ -46,6 +46,9 @@ public final class Keyless implements Callable<Integer> {
     void verbose(boolean verbose) {
         if (verbose) {
             System.setProperty("org.slf4j.simpleLogger.log.dev.keyless", "debug");
+            // simplelogger.properties keeps the provider's failure WARN quiet (the command prints it); a system
+            // property for the same logger wins over the file.
+            System.setProperty("org.slf4j.simpleLogger.log.dev.keyless.WebIdentityCredentialsProvider", "debug");
         }
     }
 

@@ -68,6 +68,15 @@ class KeylessCliHostileInputTest {
         assertThat(result.out()).contains("x\\n[PASS] Role assumed: forged\\u001b[31m\\u202e");
     }
 
+    @org.junit.jupiter.api.Disabled("TokenReport.toText() prints claim values raw; passes once it escapes them with "
+            + "dev.keyless.internal.text.Escaping (issue 12, item 3)")
+    @Test
+    void inspect_subWithNewlineAndEscapes_cannotForgeALine() throws Exception {
+        Cli result = Cli.run("inspect", "--token-file", write("token", forgedToken()).toString());
+
+        assertNoForgedLineNorControlCharacter(result);
+    }
+
     @Test
     void credentialProcess_subWithNewlineAndEscapes_isEscapedInTheError() throws Exception {
         sts = new StsStub();
