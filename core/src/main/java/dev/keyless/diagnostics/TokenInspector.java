@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
-import java.net.Proxy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -234,7 +233,7 @@ public final class TokenInspector {
         return false;
     }
 
-    /** GETs a document: no proxy-free shortcuts, no redirects, bounded in time and size. */
+    /** GETs a document: no redirects, bounded in time and size, 200 only. */
     private static String fetch(String url, String what) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) new URL(url).openConnection();
         connection.setConnectTimeout(TIMEOUT_MILLIS);
