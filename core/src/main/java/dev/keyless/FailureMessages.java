@@ -2,6 +2,7 @@ package dev.keyless;
 
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TrustPolicies;
+import dev.keyless.internal.text.Escaping;
 import dev.keyless.internal.text.Redaction;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
@@ -11,7 +12,11 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * Writes the message of a failed refresh: what failed, the role ARN, where the token came from and its
- * non-secret claims, the likely cause and the fix. Never the token.
+ * non-secret claims, the likely cause and the fix. Never the token, nor any piece of it.
+ *
+ * <p>The message is one line: claim values and STS's words are attacker-controllable text, so every control
+ * character, newline, escape sequence and bidi override in them is shown escaped ({@link Escaping}), and a
+ * value cannot split or forge a log line.
  */
 final class FailureMessages {
 
@@ -43,7 +48,8 @@ final class FailureMessages {
         if (cause != null) {
             sb.append(' ').append(cause);
         }
-        return sb.toString();
+        // Keyless's own words hold no control characters; whatever is escaped here came from elsewhere.
+        return Escaping.escape(Redaction.scrub(sb.toString(), token == null ? null : token.value()));
     }
 
     private static String what(FailureKind kind, Throwable error) {

@@ -362,7 +362,7 @@ public final class WebIdentityCredentialsProvider
                 ? stsError.awsErrorDetails().errorCode() : null;
         int status = stsError != null ? stsError.statusCode() : 0;
         String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token);
-        Throwable cause = Redaction.scrub(error);
+        Throwable cause = Redaction.scrub(error, token == null ? null : token.value());
         return new Failure(kind, message, code, status, token == null ? null : token.claims(),
                 () -> new WebIdentityCredentialsException(message, roleArn, code, kind, cause));
     }

@@ -13,6 +13,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.keyless.testing.StsStub;
 import dev.keyless.testing.TraceCapture;
 import dev.keyless.testing.TestTokens;
+import dev.keyless.testing.TokenEchoes;
 import dev.keyless.token.TokenSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,6 +144,30 @@ class SecretLeakTest {
         assertThat(seen).anySatisfy(text -> assertThat(text).contains("[token redacted]"));
         for (String text : seen) {
             assertThat(text).doesNotContain("eyJ").doesNotContain(token);
+        }
+    }
+
+    @Test
+    void stsEchoesEverySegmentInEveryWay_noPieceOfTheTokenAnywhere() throws Exception {
+        Path file = dir.resolve("token");
+        String token = TestTokens.gke(Instant.now(), Duration.ofHours(1));
+        Files.writeString(file, token);
+        for (String code : new String[] {"InvalidIdentityToken", "AccessDenied", "IDPCommunicationError"}) {
+            sts.fail(code.equals("AccessDenied") ? 403 : 400, code, TokenEchoes.message(token));
+            run(file, provider -> {
+                expectFailure(provider::resolveCredentials);
+                expectFailure(() -> provider.resolveIdentity().join());
+            });
+        }
+        capture.events().forEach(event -> {
+            seen.add(event.getLoggerName() + " " + event.getFormattedMessage());
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                seen.add(t.getClassName() + ": " + t.getMessage());
+            }
+        });
+        assertThat(seen).anySatisfy(text -> assertThat(text).contains("[token redacted]"));
+        for (String text : seen) {
+            TokenEchoes.assertNoPiece(text, token);
         }
     }
 

@@ -5,9 +5,10 @@ import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TokenKind;
 import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.diagnostics.TrustPolicyEvaluator;
+import dev.keyless.internal.io.BoundedRead;
 import dev.keyless.settings.Setting;
 import dev.keyless.settings.SettingValue;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
         description = {"Decide offline whether a role's trust policy admits this token.",
                 "Evaluates the policy as STS would; when it refuses, names the statement and condition that failed, "
                         + "with the token's value beside the policy's.",
-                "Exit code 0 when admitted, 1 otherwise."})
+                "A policy with an Effect, element, condition operator or value IAM does not accept cannot be admitted "
+                        + "as written: each problem is named.",
+                "Exit code 0 when admitted, 1 otherwise, 2 for a wrong command line."})
 final class CheckPolicyCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -46,23 +49,32 @@ final class CheckPolicyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         tokens.validate(spec);
         String policy;
+        if (Files.isDirectory(policyFile)) {
+            throw new IllegalArgumentException("The policy file " + policyFile.toAbsolutePath() + " is a directory.");
+        }
         try {
-            policy = Files.readString(policyFile, StandardCharsets.UTF_8);
+            policy = BoundedRead.utf8(policyFile, BoundedRead.POLICY_LIMIT, "Policy file " + policyFile);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("No policy file at " + policyFile.toAbsolutePath() + ".");
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException("The policy file " + policyFile.toAbsolutePath() + " is not readable "
+                    + "by this user (permission denied).");
         }
         SettingValue resolved = cli.settings().resolve(Setting.ROLE_ARN, roleArn);
         if (resolved == null) {
             throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN.");
         }
         String role = resolved.value();
+        if (roleArn != null) {
+            OptionChecks.checkRoleArn(spec, roleArn);
+        }
         TokenReport report = TokenInspector.inspect(tokens.readRaw(cli));
         if (report.kind() == TokenKind.NOT_A_JWT) {
-            spec.commandLine().getErr().println(report.toText().stripTrailing());
+            SafeOutput.wrap(spec.commandLine().getErr()).println(report.toText().stripTrailing());
             return Keyless.FAILED;
         }
         PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(policy, report, role.strip());
-        spec.commandLine().getOut().println(verdict.describe().stripTrailing());
+        SafeOutput.wrap(spec.commandLine().getOut()).println(verdict.describe().stripTrailing());
         return verdict.admitted() ? 0 : Keyless.FAILED;
     }
 }

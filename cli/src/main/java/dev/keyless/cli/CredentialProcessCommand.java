@@ -1,7 +1,9 @@
 package dev.keyless.cli;
 
+import dev.keyless.WebIdentityCredentialsException;
 import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.internal.text.Json;
+import dev.keyless.sts.StsClients;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,8 +20,10 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
                         + "In ~/.aws/config:",
                 "  [profile app]",
                 "  credential_process = java -jar /opt/keyless.jar credential-process --role-arn arn:aws:iam::123456789012:role/app",
-                "Standard output carries the credentials and nothing else; errors go to standard error and never "
-                        + "contain the token or keys."})
+                "Standard output carries the credentials and nothing else; errors go to standard error, once, and "
+                        + "never contain the token or keys.",
+                "The STS call gives up after --timeout seconds. Exit code 0 with credentials, 1 when federation "
+                        + "fails, 2 for a wrong command line."})
 final class CredentialProcessCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -34,12 +38,23 @@ final class CredentialProcessCommand implements Callable<Integer> {
     @Mixin
     private StsOptions sts;
 
+    @Mixin
+    private TimeoutOption timeout;
+
     @Override
     public Integer call() throws Exception {
         tokens.validate(spec);
+        OptionChecks.check(spec, sts, timeout);
         AwsSessionCredentials credentials;
-        try (WebIdentityCredentialsProvider provider = sts.provider(cli, tokens.source(cli)).build()) {
+        try (WebIdentityCredentialsProvider provider = sts.provider(cli, tokens.source(cli))
+                .stsClientCustomizer(StsClients.callTimeout(timeout.duration())).build()) {
             credentials = (AwsSessionCredentials) provider.resolveCredentials();
+        } catch (WebIdentityCredentialsException e) {
+            if (DoctorCommand.timedOut(e)) {
+                throw new IllegalStateException("STS at " + sts.endpoint(cli) + " did not answer within "
+                        + timeout.describe() + ". " + e.getMessage(), e);
+            }
+            throw e;
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("Version", 1);

@@ -5,8 +5,10 @@ import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.diagnostics.Finding;
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TokenReport;
+import dev.keyless.internal.text.Escaping;
 import dev.keyless.internal.text.Redaction;
 import dev.keyless.settings.InvalidSettingException;
+import dev.keyless.sts.StsClients;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
@@ -30,10 +32,10 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
         description = {"Walk the whole federation path, step by step, and say what to fix.",
                 "The steps are the provider's: token found, token sane, STS reachable, role assumed, caller identity. "
                         + "Each prints PASS or FAIL, and a failure its fix.",
-                "Run it inside the failing pod. Exit code 0 when every step passes, 1 otherwise."})
+                "Run it inside the failing pod. Exit code 0 when every step passes, 1 otherwise, 2 for a wrong "
+                        + "command line.",
+                "Each STS call (and the reachability probe) gives up after --timeout seconds."})
 final class DoctorCommand implements Callable<Integer> {
-
-    private static final int TIMEOUT_MILLIS = 5_000;
 
     @ParentCommand
     private Keyless cli;
@@ -47,15 +49,21 @@ final class DoctorCommand implements Callable<Integer> {
     @Mixin
     private StsOptions sts;
 
+    @Mixin
+    private TimeoutOption timeout;
+
     @Option(names = "--verify", description = "Also verify the token's signature with the keys its issuer publishes.")
     private boolean verify;
 
     private PrintWriter out;
+    /** The token once found: whatever is printed afterwards is scrubbed of every piece of it. */
+    private String tokenValue;
 
     @Override
     public Integer call() {
         tokens.validate(spec);
-        out = spec.commandLine().getOut();
+        OptionChecks.check(spec, sts, timeout);
+        out = SafeOutput.wrap(spec.commandLine().getOut());
         String roleArn;
         try {
             roleArn = sts.roleArn(cli);
@@ -63,7 +71,8 @@ final class DoctorCommand implements Callable<Integer> {
             return fail("Role", Redaction.scrub(e.describe(Keyless::optionName)),
                     "Set AWS_ROLE_ARN in the pod (from the platform's ConfigMap) or pass --role-arn.");
         }
-        out.println("Keyless doctor: assuming " + roleArn + " through " + sts.endpoint(cli));
+        out.println("Keyless doctor: assuming " + Escaping.escape(roleArn) + " through " + sts.endpoint(cli)
+                + ", waiting at most " + timeout.describe() + " for each STS call");
 
         // 1. Token found
         WebIdentityToken token;
@@ -73,10 +82,11 @@ final class DoctorCommand implements Callable<Integer> {
             token = tokenSource.fetchToken();
             source = token.source();
         } catch (IOException | RuntimeException e) {
-            return fail("Token found", Redaction.scrub(e.getMessage()), "See the message above; "
+            return fail("Token found", e.getMessage(), "See the message above; "
                     + "for path A mount a projected serviceAccountToken volume with audience sts.amazonaws.com and set "
                     + "AWS_WEB_IDENTITY_TOKEN_FILE, for path B run on GKE Workload Identity and pass --metadata --audience.");
         }
+        tokenValue = token.value();
         pass("Token found", source + ", " + token.value().length() + " characters");
 
         // 2. Token sane
@@ -85,14 +95,14 @@ final class DoctorCommand implements Callable<Integer> {
         if (report.hasErrors()) {
             fail("Token sane", identity, null);
             for (Finding finding : report.findings()) {
-                out.println("       " + finding.severity() + " " + finding.code() + ": " + finding.message());
-                out.println("       fix: " + finding.fix());
+                detail(finding.severity() + " " + finding.code() + ": " + finding.message());
+                detail("fix: " + finding.fix());
             }
             return skipRest(3);
         }
         pass("Token sane", identity + (report.signatureVerified() ? ", signature verified" : ""));
         for (Finding finding : report.findings()) {
-            out.println("       " + finding.severity() + " " + finding.code() + ": " + finding.message());
+            detail(finding.severity() + " " + finding.code() + ": " + finding.message());
         }
 
         // 3. STS reachable
@@ -100,35 +110,46 @@ final class DoctorCommand implements Callable<Integer> {
         try {
             int status = probe(endpoint);
             pass("STS reachable", endpoint + " answered HTTP " + status);
+        } catch (java.net.SocketTimeoutException e) {
+            fail("STS reachable", endpoint + " did not answer within " + timeout.describe(),
+                    "Check what answers on " + hostAndPort(endpoint) + " (a proxy or firewall that accepts and "
+                            + "drops connections), or pass --timeout for a slower network.");
+            return skipRest(2);
         } catch (IOException e) {
-            fail("STS reachable", endpoint + ": " + Redaction.scrub(String.valueOf(e)),
-                    "Allow egress from the pod to " + endpoint.getHost() + ":443 (NetworkPolicy, firewall, proxy), "
+            fail("STS reachable", endpoint + ": " + e,
+                    "Allow egress from the pod to " + hostAndPort(endpoint) + " (NetworkPolicy, firewall, proxy), "
                             + "or pass --region/--sts-endpoint for a reachable endpoint.");
             return skipRest(2);
         }
 
         // 4. Role assumed
         AwsCredentials credentials;
-        try (WebIdentityCredentialsProvider provider = sts.provider(cli, () -> token).build()) {
+        try (WebIdentityCredentialsProvider provider = sts.provider(cli, () -> token)
+                .stsClientCustomizer(StsClients.callTimeout(timeout.duration())).build()) {
             credentials = provider.resolveCredentials();
         } catch (WebIdentityCredentialsException e) {
-            fail("Role assumed", Redaction.scrub(e.getMessage()), fixFor(e.stsErrorCode()));
+            if (timedOut(e)) {
+                fail("Role assumed", "STS did not answer within " + timeout.describe() + ". " + e.getMessage(),
+                        "Check what answers on " + hostAndPort(endpoint) + ", or pass --timeout for a slower network.");
+            } else {
+                fail("Role assumed", e.getMessage(), fixFor(e.stsErrorCode()));
+            }
             return skipRest(1);
         } catch (InvalidSettingException e) {
             throw e; // a wrong option value: a command-line error, reported as such
         } catch (RuntimeException e) {
-            fail("Role assumed", Redaction.scrub(e.getMessage()), "Check the role ARN, region and endpoint options.");
+            fail("Role assumed", e.getMessage(), "Check the role ARN, region and endpoint options.");
             return skipRest(1);
         }
         pass("Role assumed", "credentials for account " + credentials.accountId().orElse("?")
                 + credentials.expirationTime().map(DoctorCommand::expiry).orElse(""));
 
         // 5. Caller identity
-        try (StsClient client = sts.signedClient(cli, credentials)) {
+        try (StsClient client = sts.signedClient(cli, credentials, timeout.duration())) {
             GetCallerIdentityResponse caller = client.getCallerIdentity();
             pass("Caller identity", caller.arn() + " (account " + caller.account() + ")");
         } catch (RuntimeException e) {
-            return fail("Caller identity", Redaction.scrub(e.getMessage()),
+            return fail("Caller identity", e.getMessage(),
                     "The credentials were issued but STS refused them: check the region is enabled for the account.");
         }
         out.println("Federation works.");
@@ -155,11 +176,33 @@ final class DoctorCommand implements Callable<Integer> {
         return "See the message above.";
     }
 
+    /**
+     * The provider builder with {@code client} instead of the one it would build: the same client, bounded by
+     * {@code --timeout}. Region and endpoint are the client's now, so the builder's are cleared.
+     */
+    /** Whether the SDK gave up on the call because of --timeout (or a socket timeout within it). */
+    static boolean timedOut(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
+                    || t instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException
+                    || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code host:port}, with the scheme's port when the URL names none. */
+    static String hostAndPort(URI endpoint) {
+        int port = endpoint.getPort() != -1 ? endpoint.getPort() : "http".equalsIgnoreCase(endpoint.getScheme()) ? 80 : 443;
+        return endpoint.getHost() + ":" + port;
+    }
+
     /** Any HTTP answer means the endpoint is reachable; STS answers GET / with an error document. */
-    private static int probe(URI endpoint) throws IOException {
+    private int probe(URI endpoint) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) endpoint.toURL().openConnection();
-        connection.setConnectTimeout(TIMEOUT_MILLIS);
-        connection.setReadTimeout(TIMEOUT_MILLIS);
+        connection.setConnectTimeout((int) timeout.duration().toMillis());
+        connection.setReadTimeout((int) timeout.duration().toMillis());
         connection.setInstanceFollowRedirects(false);
         try {
             return connection.getResponseCode();
@@ -168,14 +211,26 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A value for one line of output: every piece of the token removed, and every character that could end
+     * the line or drive the terminal escaped, so a claim can never print a line of its own.
+     */
+    private String safe(String text) {
+        return Escaping.escape(Redaction.scrub(String.valueOf(text), tokenValue));
+    }
+
     private void pass(String step, String detail) {
-        out.println("[PASS] " + step + ": " + detail);
+        out.println("[PASS] " + step + ": " + safe(detail));
+    }
+
+    private void detail(String text) {
+        out.println("       " + safe(text));
     }
 
     private int fail(String step, String detail, String fix) {
-        out.println("[FAIL] " + step + ": " + detail);
+        out.println("[FAIL] " + step + ": " + safe(detail));
         if (fix != null) {
-            out.println("       fix: " + fix);
+            out.println("       fix: " + safe(fix));
         }
         return Keyless.FAILED;
     }

@@ -29,7 +29,7 @@ final class InspectCommand implements Callable<Integer> {
     private boolean json;
 
     @Option(names = "--verify", description = "Also verify the signature with the keys the issuer publishes "
-            + "(fetches <iss>/.well-known/openid-configuration and its jwks_uri).")
+            + "(fetches <iss>/.well-known/openid-configuration and its jwks_uri, over https only).")
     private boolean verify;
 
     @Override
@@ -37,7 +37,7 @@ final class InspectCommand implements Callable<Integer> {
         tokens.validate(spec);
         String token = tokens.readRaw(cli);
         TokenReport report = verify ? TokenInspector.verify(token) : TokenInspector.inspect(token);
-        spec.commandLine().getOut().println(json ? report.toJson() : report.toText().stripTrailing());
+        SafeOutput.wrap(spec.commandLine().getOut()).println(json ? report.toJson() : report.toText().stripTrailing());
         return report.hasErrors() ? Keyless.FAILED : 0;
     }
 }

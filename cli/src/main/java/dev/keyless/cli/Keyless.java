@@ -1,11 +1,13 @@
 package dev.keyless.cli;
 
+import dev.keyless.internal.text.Escaping;
 import dev.keyless.internal.text.Redaction;
 import dev.keyless.settings.InvalidSettingException;
 import dev.keyless.settings.Setting;
 import dev.keyless.settings.Settings;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +15,11 @@ import picocli.CommandLine;
 
 /**
  * The {@code keyless} command. Exit codes: 0 success (token sane, policy admits, doctor passed),
- * 1 the check failed or federation is broken, 2 the command line is wrong.
+ * 1 the check failed or federation is broken, 2 the command line is wrong (no command, an unknown option, an
+ * option value out of range).
+ *
+ * <p>Whatever the input, a command prints messages, never a stack trace, and never a raw control character:
+ * values from tokens, policies and servers are escaped ({@link Escaping}) and tokens redacted.
  *
  * <p>No token, secret access key or session token is ever printed, except the credentials
  * {@code credential-process} exists to print on standard output and {@code serve} to answer its authorised
@@ -26,10 +32,12 @@ import picocli.CommandLine;
                 CredentialProcessCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  the check failed, or federation is broken", "  2  wrong command line"})
-public final class Keyless implements Runnable {
+public final class Keyless implements Callable<Integer> {
 
     /** Exit code when a check fails or federation is broken. */
     static final int FAILED = 1;
+    /** Exit code when the command line is wrong. */
+    static final int USAGE = 2;
 
     private final Function<String, String> environment;
     private final InputStream stdin;
@@ -42,6 +50,9 @@ public final class Keyless implements Runnable {
     void verbose(boolean verbose) {
         if (verbose) {
             System.setProperty("org.slf4j.simpleLogger.log.dev.keyless", "debug");
+            // simplelogger.properties keeps the provider's failure WARN quiet (the command prints it); a system
+            // property for the same logger wins over the file.
+            System.setProperty("org.slf4j.simpleLogger.log.dev.keyless.WebIdentityCredentialsProvider", "debug");
         }
     }
 
@@ -56,28 +67,38 @@ public final class Keyless implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(commandLine(System::getenv, System.in).execute(args));
+        int exit;
+        try {
+            exit = commandLine(System::getenv, System.in).execute(args);
+        } catch (Throwable e) {
+            // Last resort: a bug must still end with a message and exit code 1, not a stack trace.
+            System.err.println("keyless: internal error (" + e.getClass().getSimpleName() + "): "
+                    + Escaping.escape(Redaction.scrub(String.valueOf(e.getMessage()))));
+            exit = FAILED;
+        }
+        System.exit(exit);
     }
 
     /** The command line, with the environment and standard input it reads (tests pass their own). */
     static CommandLine commandLine(Function<String, String> environment, InputStream stdin) {
         CommandLine cli = new CommandLine(new Keyless(environment, stdin));
         cli.setParameterExceptionHandler((e, args) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println("keyless: " + Redaction.scrub(e.getMessage()));
+            PrintWriter err = SafeOutput.wrap(e.getCommandLine().getErr());
+            err.println("keyless: " + Escaping.escape(Redaction.scrub(e.getMessage())));
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
-            return 2;
+            return USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidSettingException) {
                 // Named as the user sets it. A malformed value is a wrong command line (2); a missing one means
                 // federation is not configured here (1), as for any other failed check.
                 InvalidSettingException invalid = (InvalidSettingException) e;
-                commandLine.getErr().println("keyless: " + Redaction.scrub(invalid.describe(Keyless::optionName)));
+                SafeOutput.wrap(commandLine.getErr()).println("keyless: "
+                        + Escaping.escape(Redaction.scrub(invalid.describe(Keyless::optionName))));
                 return invalid.value() == null ? FAILED : 2;
             }
-            commandLine.getErr().println("keyless: " + Redaction.scrub(e.getMessage() == null
-                    ? e.getClass().getSimpleName() : e.getMessage()));
+            SafeOutput.wrap(commandLine.getErr()).println("keyless: " + Escaping.escape(Redaction.scrub(
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
             return FAILED;
         });
         return cli;
@@ -118,9 +139,11 @@ public final class Keyless implements Runnable {
         return stdin;
     }
 
+    /** Without a command there is nothing to do: that is a wrong command line. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
     }
 
     /** The version in the jar's manifest. */

@@ -58,9 +58,12 @@ final class StsOptions {
                 .sessionDuration(durationSeconds == null ? null : Duration.ofSeconds(durationSeconds));
     }
 
-    /** An STS client from core's one factory, signing with {@code credentials}, for calls after federation. */
-    StsClient signedClient(Keyless cli, AwsCredentials credentials) {
-        return StsClients.create(region(cli), stsEndpoint,
-                builder -> builder.credentialsProvider(StaticCredentialsProvider.create(credentials)));
+    /**
+     * An STS client from core's one factory, signing with {@code credentials}, for calls after federation,
+     * each bounded by {@code callTimeout}.
+     */
+    StsClient signedClient(Keyless cli, AwsCredentials credentials, Duration callTimeout) {
+        return StsClients.create(region(cli), stsEndpoint, StsClients.callTimeout(callTimeout)
+                .andThen(builder -> builder.credentialsProvider(StaticCredentialsProvider.create(credentials))));
     }
 }

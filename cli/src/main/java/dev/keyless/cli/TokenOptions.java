@@ -1,11 +1,11 @@
 package dev.keyless.cli;
 
+import dev.keyless.internal.io.BoundedRead;
 import dev.keyless.settings.SettingValue;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
@@ -47,16 +47,18 @@ final class TokenOptions {
 
     /**
      * The token as text, exactly as found: not validated, so that {@code inspect} can say what is wrong with
-     * it. A missing or unreadable file is explained by the file source.
+     * it. Read up to {@link BoundedRead#TOKEN_LIMIT} bytes of UTF-8: a larger input or a binary one fails
+     * with its size and the limit, or with what is wrong with it. A missing or unreadable file is explained
+     * by the file source.
      */
     String readRaw(Keyless cli) throws IOException {
         if (where.stdin != null) {
-            return new String(cli.stdin().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return BoundedRead.utf8(cli.stdin(), BoundedRead.TOKEN_LIMIT, "Standard input").strip();
         }
         Path file = file(cli);
         if (file != null) {
-            if (Files.isRegularFile(file) && Files.isReadable(file)) {
-                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (Files.isReadable(file) && !Files.isDirectory(file)) {
+                return BoundedRead.utf8(file, BoundedRead.TOKEN_LIMIT, "Token file " + file).strip();
             }
             return TokenSources.file(file).fetchToken().value();
         }

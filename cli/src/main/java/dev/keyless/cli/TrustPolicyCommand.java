@@ -3,6 +3,7 @@ package dev.keyless.cli;
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.diagnostics.TrustPolicies;
+import dev.keyless.internal.text.Escaping;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,20 +36,24 @@ final class TrustPolicyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         tokens.validate(spec);
+        OptionChecks.checkAccountId(spec, accountId);
         TokenReport report = TokenInspector.inspect(tokens.readRaw(cli));
+        PrintWriter err = SafeOutput.wrap(spec.commandLine().getErr());
         if (report.kind() == dev.keyless.diagnostics.TokenKind.NOT_A_JWT) {
-            spec.commandLine().getErr().println(report.toText().stripTrailing());
+            err.println(report.toText().stripTrailing());
             return Keyless.FAILED;
         }
-        spec.commandLine().getOut().println(TrustPolicies.trustPolicyJson(report, accountId));
+        // JSON: the claim values in it are JSON-escaped; SafeOutput turns what JSON leaves raw (bidi overrides)
+        // into backslash-u escapes, which read back as the same JSON.
+        SafeOutput.wrap(spec.commandLine().getOut()).println(TrustPolicies.trustPolicyJson(report, accountId.strip()));
         List<String> register = TrustPolicies.createOpenIdConnectProviderArgs(report);
-        PrintWriter err = spec.commandLine().getErr();
         if (!register.isEmpty()) {
             err.println("# The role's account needs an IAM OIDC provider for this issuer (once per cluster):");
-            err.println("#   aws " + register.stream().map(TrustPolicyCommand::quote).collect(Collectors.joining(" ")));
+            err.println("#   aws " + register.stream().map(TrustPolicyCommand::quote).map(Escaping::escape)
+                    .collect(Collectors.joining(" ")));
         }
         report.findings().stream().filter(f -> f.severity() != dev.keyless.diagnostics.Finding.Severity.INFO)
-                .forEach(f -> err.println("# " + f.severity() + " " + f.code() + ": " + f.message()));
+                .forEach(f -> err.println("# " + f.severity() + " " + f.code() + ": " + Escaping.escape(f.message())));
         return 0;
     }
 

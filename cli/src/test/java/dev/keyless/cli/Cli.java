@@ -11,9 +11,13 @@ import picocli.CommandLine;
 record Cli(int exit, String out, String err) {
 
     static Cli run(Map<String, String> env, String stdin, String... args) {
+        return run(env, stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    static Cli run(Map<String, String> env, byte[] stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Keyless.commandLine(env::get, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        CommandLine cli = Keyless.commandLine(env::get, new ByteArrayInputStream(stdin));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute(args);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.testing.StsStub;
 import dev.keyless.testing.TestTokens;
+import dev.keyless.testing.TokenEchoes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -97,5 +98,32 @@ class CliSecretLeakTest {
                 .doesNotContain(token.substring(0, 10)).doesNotContain(StsStub.SECRET_PREFIX).doesNotContain(StsStub.SESSION_TOKEN_PREFIX);
         Map<String, Object> credentials = JSONObjectUtils.parse(credentialJson.get(0));
         assertThat((String) credentials.get("SecretAccessKey")).startsWith(StsStub.SECRET_PREFIX);
+    }
+
+    @Test
+    void stsEchoesEverySegmentInEveryWay_noPieceOfTheTokenInAnyOutputOrLog() throws Exception {
+        String token = TestTokens.gke(Instant.now(), Duration.ofHours(1));
+        Path tokenFile = Files.writeString(dir.resolve("token"), token);
+        List<String> outputs = new ArrayList<>();
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
+        try (StsStub sts = new StsStub()) {
+            String endpoint = sts.endpoint().toString();
+            for (String code : new String[] {"AccessDenied", "InvalidIdentityToken", "IDPCommunicationError"}) {
+                sts.fail(code.equals("AccessDenied") ? 403 : 400, code, TokenEchoes.message(token));
+                outputs.add(Cli.run("doctor", "--verbose", "--role-arn", StsStub.ROLE_ARN, "--sts-endpoint", endpoint,
+                        "--token-file", tokenFile.toString()).all());
+                outputs.add(Cli.run("credential-process", "--verbose", "--role-arn", StsStub.ROLE_ARN,
+                        "--sts-endpoint", endpoint, "--token-file", tokenFile.toString()).all());
+                outputs.add(Cli.run(Map.of(), token, "credential-process", "--role-arn", StsStub.ROLE_ARN,
+                        "--sts-endpoint", endpoint, "-").all());
+            }
+        } finally {
+            System.setErr(originalErr);
+        }
+        String everything = String.join("\n", outputs) + "\n" + logs.toString(StandardCharsets.UTF_8);
+        assertThat(everything).contains("[token redacted]", "TRACE");
+        TokenEchoes.assertNoPiece(everything, token);
     }
 }

@@ -62,11 +62,12 @@ class KeylessCliTest {
     }
 
     @Test
-    void noCommand_printsUsageWithEveryCommand() {
+    void noCommand_printsUsageWithEveryCommandAndExitsTwo() {
         Cli result = Cli.run();
 
-        assertThat(result.exit()).isZero();
-        assertThat(result.out()).contains("inspect", "trust-policy", "check-policy", "doctor", "credential-process", "serve",
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).contains("inspect", "trust-policy", "check-policy", "doctor", "credential-process", "serve",
                 "Exit codes");
     }
 
@@ -125,13 +126,18 @@ class KeylessCliTest {
     }
 
     @Test
-    void inspect_jsonArrayClaims_andAMegabyte_areFindings() {
+    void inspect_jsonArrayClaims_andAMegabyte_areFindingsOrRefusedWithTheLimit() {
         String array = b64("{\"alg\":\"RS256\"}") + "." + b64("[1,2]") + "." + b64("sig");
         assertThat(Cli.run(Map.of(), array, "inspect", "-").out()).contains("not-a-jwt");
 
+        Cli long_ = Cli.run(Map.of(), "eyJ" + "A".repeat(25_000), "inspect", "-");
+        assertThat(long_.exit()).isEqualTo(1);
+        assertThat(long_.out()).contains("too-long", "not-a-jwt").doesNotContain("AAAAAAAAAA");
+
         Cli huge = Cli.run(Map.of(), "eyJ" + "A".repeat(1 << 20), "inspect", "-");
         assertThat(huge.exit()).isEqualTo(1);
-        assertThat(huge.out()).contains("too-long", "not-a-jwt").doesNotContain("AAAAAAAAAA");
+        assertThat(huge.err()).isEqualTo("keyless: Standard input is more than 32768 bytes; the limit is 32768 bytes, "
+                + "and reading stopped there.\n");
     }
 
     @Test
@@ -179,8 +185,8 @@ class KeylessCliTest {
     void trustPolicy_badAccountId_saysSo() throws Exception {
         Cli result = Cli.run("trust-policy", "--account-id", "12345", "--token-file", write("token", gke()).toString());
 
-        assertThat(result.exit()).isEqualTo(1);
-        assertThat(result.err()).contains("'12345' is not 12 digits");
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("'--account-id': '12345': an AWS account id is exactly 12 digits");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyless.testing.FakeMetadataServer;
 import dev.keyless.testing.MotoServer;
+import dev.keyless.testing.StsStub;
 import dev.keyless.testing.TestTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -121,5 +122,50 @@ class KeylessJarIT {
 
         assertThat(run.exit()).isZero();
         assertThat(run.out()).startsWith("keyless 0.");
+    }
+
+    @Test
+    void noArguments_printsUsageAndExitsTwo() throws Exception {
+        Run run = run(Map.of(), keyless());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("Usage: keyless", "Exit codes");
+    }
+
+    @Test
+    void credentialProcess_stsRefuses_printsItsMessageOnce() throws Exception {
+        try (StsStub sts = new StsStub()) {
+            sts.fail(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+
+            Run run = run(Map.of(), keyless("credential-process", "--role-arn", ROLE, "--sts-endpoint",
+                    sts.endpoint().toString(), "--token-file", tokenFile.toString()));
+
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err().lines().filter(line -> line.contains("AccessDenied"))).hasSize(1);
+            assertThat(run.err()).startsWith("keyless: Could not assume role").doesNotContain("eyJ");
+        }
+    }
+
+    @Test
+    void credentialProcess_stsAcceptsAndNeverAnswers_failsWithinTheStatedTimeout() throws Exception {
+        try (HungServer hung = new HungServer()) {
+            Run run = run(Map.of(), keyless("credential-process", "--role-arn", ROLE, "--sts-endpoint",
+                    hung.endpoint().toString(), "--timeout", "2", "--token-file", tokenFile.toString()));
+
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.err()).startsWith("keyless: STS at " + hung.endpoint() + " did not answer within 2 s "
+                    + "(--timeout).").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void inspect_endlessDeviceAsTheToken_failsWithTheLimitNotOutOfMemory() throws Exception {
+        Run run = run(Map.of(), keyless("inspect", "--token-file", "/dev/zero"));
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("keyless: Token file /dev/zero is more than 32768 bytes; the limit is 32768 "
+                + "bytes, and reading stopped there.\n");
+        assertThat(run.out()).isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyless.diagnostics;
 
+import dev.keyless.internal.text.Escaping;
 import java.util.List;
 
 /**
@@ -18,7 +19,13 @@ public final class PolicyVerdict {
         /** A matching Deny statement overrides any Allow. */
         DENIED_EXPLICITLY,
         /** A condition this evaluator does not understand decides the outcome. */
-        CANNOT_EVALUATE
+        CANNOT_EVALUATE,
+        /**
+         * The policy has an element, an {@code Effect}, a condition operator or a value that IAM does not
+         * accept (or this evaluator does not know): it cannot be admitted as written. See {@link #problems()}
+         * and the statements' reasons.
+         */
+        INVALID
     }
 
     private final String roleArn;
@@ -26,14 +33,18 @@ public final class PolicyVerdict {
     private final String matchedStatement;
     private final List<StatementResult> statements;
     private final List<String> warnings;
+    private final List<String> problems;
+    private final int problemCount;
 
     PolicyVerdict(String roleArn, Outcome outcome, String matchedStatement, List<StatementResult> statements,
-                  List<String> warnings) {
+                  List<String> warnings, List<String> problems, int problemCount) {
         this.roleArn = roleArn;
         this.outcome = outcome;
         this.matchedStatement = matchedStatement;
         this.statements = List.copyOf(statements);
         this.warnings = List.copyOf(warnings);
+        this.problems = List.copyOf(problems);
+        this.problemCount = problemCount;
     }
 
     /**
@@ -83,31 +94,48 @@ public final class PolicyVerdict {
     }
 
     /**
+     * What IAM would not accept in the policy outside any statement's reasons: an unknown top-level element,
+     * a wrong {@code Version}, a statement that is not an object. Problems inside a statement are among its
+     * {@link StatementResult#reasons()}. Any problem makes the outcome {@link Outcome#INVALID}.
+     *
+     * @return the problems, empty if none
+     */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /**
      * The failed conditions of every statement that applies to this call, one per line; empty when admitted.
      *
      * @return the reasons
      */
     public List<String> reasons() {
-        return statements.stream().flatMap(s -> s.reasons().stream().map(r -> s.label() + ": " + r)).toList();
+        return java.util.stream.Stream.concat(problems.stream(),
+                statements.stream().flatMap(s -> s.reasons().stream().map(r -> s.label() + ": " + r))).toList();
     }
 
     /**
-     * A readable, multi-line account of the verdict.
+     * A readable, multi-line account of the verdict. Values from the policy and the token are escaped
+     * ({@link Escaping}): a newline or an escape sequence in a claim or a Sid cannot start a line of its own.
      *
      * @return the text
      */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Trust policy of ").append(roleArn).append(": ").append(headline()).append('\n');
+        sb.append("Trust policy of ").append(Escaping.escape(roleArn)).append(": ").append(Escaping.escape(headline()))
+                .append('\n');
+        for (String problem : problems) {
+            sb.append("  - ").append(Escaping.escape(problem)).append('\n');
+        }
         for (StatementResult s : statements) {
-            sb.append("  ").append(s.label()).append(" (").append(s.effect()).append("): ")
+            sb.append("  ").append(Escaping.escape(s.label())).append(" (").append(s.effect()).append("): ")
                     .append(s.matches() ? "matches" : "does not match").append('\n');
             for (String reason : s.reasons()) {
-                sb.append("    - ").append(reason).append('\n');
+                sb.append("    - ").append(Escaping.escape(reason)).append('\n');
             }
         }
         for (String warning : warnings) {
-            sb.append("  warning: ").append(warning).append('\n');
+            sb.append("  warning: ").append(Escaping.escape(warning)).append('\n');
         }
         return sb.toString();
     }
@@ -120,6 +148,9 @@ public final class PolicyVerdict {
                 return "DENIED explicitly by " + matchedStatement;
             case CANNOT_EVALUATE:
                 return "CANNOT EVALUATE offline (see below)";
+            case INVALID:
+                return "CANNOT BE ADMITTED AS WRITTEN: IAM would refuse this policy (" + problemCount + " problem"
+                        + (problemCount == 1 ? "" : "s") + ", see below)";
             default:
                 return "NOT ADMITTED (no Allow statement matches; STS answers AccessDenied)";
         }
@@ -156,7 +187,7 @@ public final class PolicyVerdict {
         /**
          * The statement's effect.
          *
-         * @return {@code Allow} or {@code Deny}
+         * @return {@code Allow}, {@code Deny}, or {@code unknown Effect} for an Effect IAM does not accept
          */
         public String effect() {
             return effect;

@@ -5,16 +5,23 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.SignedJWT;
+import dev.keyless.internal.io.BoundedRead;
+import dev.keyless.internal.text.Escaping;
 import dev.keyless.internal.text.Redaction;
 import dev.keyless.jwt.Claims;
 import dev.keyless.jwt.DecodedJwt;
 import dev.keyless.jwt.MalformedJwtException;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.UnknownHostException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,7 +48,6 @@ public final class TokenInspector {
     private static final String STS_AUDIENCE = "sts.amazonaws.com";
     private static final Claims EMPTY = Claims.of(Map.of());
     private static final int TIMEOUT_MILLIS = 5_000;
-    private static final int SIZE_LIMIT = 512 * 1024;
 
     private TokenInspector() {
     }
@@ -85,16 +92,10 @@ public final class TokenInspector {
         try {
             parsed = DecodedJwt.decode(value);
         } catch (MalformedJwtException e) {
-            if (e.claim() != null) {
-                findings.add(new Finding(Finding.Severity.ERROR, "claim-type", "The token's " + e.claim()
-                        + " claim has the wrong type: " + e.getMessage() + ".",
-                        "STS refuses such a token; check the issuer, which must write standard OIDC claims."));
-            } else {
-                findings.add(new Finding(Finding.Severity.ERROR, "not-a-jwt", "This is not a JWT ("
-                        + e.getMessage() + ").",
-                        "Pass the token itself: three base64url segments joined by dots, as the projected token file "
-                                + "or the metadata server's identity endpoint returns it."));
-            }
+            findings.add(new Finding(Finding.Severity.ERROR, "not-a-jwt", "This is not a JWT ("
+                    + e.getMessage() + ").",
+                    "Pass the token itself: three base64url segments joined by dots, as the projected token file "
+                            + "or the metadata server's identity endpoint returns it."));
             return new TokenReport(now, value.length(), null, null, EMPTY, TokenKind.NOT_A_JWT, sorted(findings),
                     false);
         }
@@ -102,13 +103,12 @@ public final class TokenInspector {
         String alg = parsed.algorithm();
         String kid = parsed.keyId();
         if (parsed.unsigned() || parsed.encrypted() || !RS256.equals(alg)) {
-            findings.add(new Finding(Finding.Severity.ERROR, "algorithm", "The token's alg is " + alg
+            findings.add(new Finding(Finding.Severity.ERROR, "algorithm", "The token's alg is " + Escaping.escape(alg)
                     + (parsed.unsigned() ? " (unsigned)" : parsed.encrypted() ? " (encrypted)" : "")
                     + "; STS accepts RS256 only.", "Use an issuer that signs ID tokens with RS256, as GKE and Google do."));
         }
         TokenKind kind = kindOf(claims);
-        checkTimes(claims, now, findings);
-        checkAudience(claims, kind, findings);
+        checkClaims(claims, kind, now, findings);
         return new TokenReport(now, value.length(), alg, kid, claims, kind, sorted(findings), false);
     }
 
@@ -128,6 +128,10 @@ public final class TokenInspector {
      * {@code iss}, fetches {@code jwks_uri} and verifies the RS256 signature. Anything that fails is a
      * finding; {@link TokenReport#signatureVerified()} is {@code true} only on success.
      *
+     * <p>Fetches only over {@code https} (plain {@code http} only from a loopback address, for tests), never
+     * follows redirects, waits at most 5 seconds to connect and 5 seconds for each read, and reads at most
+     * {@link BoundedRead#DOCUMENT_LIMIT} bytes of each document.
+     *
      * @param jwt the compact token
      * @param clock the time to judge expiry by
      * @return the report
@@ -141,30 +145,104 @@ public final class TokenInspector {
         boolean verified = false;
         String issuer = report.issuer();
         String discoveryUrl = issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration";
+        String insecure = insecureUrl(discoveryUrl);
+        if (insecure != null) {
+            more.add(new Finding(Finding.Severity.ERROR, "discovery", "The issuer's discovery document was not fetched "
+                    + "from " + Escaping.escape(discoveryUrl) + ": " + insecure + ".",
+                    "STS fetches the issuer's documents over HTTPS only; an issuer must be an https:// URL."));
+            return report.withVerification(false, more);
+        }
         try {
-            DefaultResourceRetriever http = new DefaultResourceRetriever(TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT);
-            Map<String, Object> discovery = JSONObjectUtils.parse(http.retrieveResource(new URL(discoveryUrl)).getContent());
+            Map<String, Object> discovery = JSONObjectUtils.parse(fetch(discoveryUrl, "The discovery document"));
             Object published = discovery.get("issuer");
             if (!issuer.equals(published)) {
-                more.add(new Finding(Finding.Severity.ERROR, "issuer-mismatch", "The discovery document at " + discoveryUrl
-                        + " names issuer " + published + ", not the token's " + issuer + ".",
+                more.add(new Finding(Finding.Severity.ERROR, "issuer-mismatch", "The discovery document at "
+                        + Escaping.escape(discoveryUrl) + " names issuer " + Escaping.escape(published)
+                        + ", not the token's " + Escaping.escape(issuer) + ".",
                         "STS validates tokens only when the issuer in the discovery document equals the token's iss."));
             }
             Object jwksUri = discovery.get("jwks_uri");
+            String insecureJwks = jwksUri == null ? null : insecureUrl(jwksUri.toString());
             if (jwksUri == null) {
-                more.add(new Finding(Finding.Severity.ERROR, "no-jwks", "The discovery document at " + discoveryUrl
-                        + " has no jwks_uri.", "Publish the issuer's keys and name them in jwks_uri."));
+                more.add(new Finding(Finding.Severity.ERROR, "no-jwks", "The discovery document at "
+                        + Escaping.escape(discoveryUrl) + " has no jwks_uri.",
+                        "Publish the issuer's keys and name them in jwks_uri."));
+            } else if (insecureJwks != null) {
+                more.add(new Finding(Finding.Severity.ERROR, "discovery", "The issuer's keys were not fetched from "
+                        + Escaping.escape(jwksUri) + ": " + insecureJwks + ".",
+                        "STS fetches the issuer's keys over HTTPS only: publish jwks_uri as an https:// URL."));
             } else {
-                JWKSet keys = JWKSet.parse(http.retrieveResource(new URL(jwksUri.toString())).getContent());
+                JWKSet keys = JWKSet.parse(fetch(jwksUri.toString(), "The JWKS"));
                 verified = checkSignature(SignedJWT.parse(jwt.strip()), keys, jwksUri.toString(), more)
                         && more.isEmpty();
             }
-        } catch (IOException | ParseException e) {
+        } catch (IOException | ParseException | RuntimeException e) {
+            // RuntimeException: a JSON document of an unexpected shape (a jwks_uri that is not a URL, keys that
+            // are not objects) is the issuer's problem, reported like any other.
             more.add(new Finding(Finding.Severity.ERROR, "discovery", "Could not fetch or read the issuer's discovery "
-                    + "document or keys from " + discoveryUrl + ": " + Redaction.scrub(e.getMessage()),
+                    + "document or keys from " + Escaping.escape(discoveryUrl) + ": "
+                    + Escaping.escape(Redaction.scrub(String.valueOf(e.getMessage()), jwt)),
                     "STS fetches the same documents: they must be reachable over HTTPS from the internet."));
         }
         return report.withVerification(verified, more);
+    }
+
+    /** Why Keyless will not fetch from {@code url}, or {@code null} if it will. */
+    private static String insecureUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return "it is not a URL";
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("https") && uri.getHost() != null) {
+            return null;
+        }
+        if (scheme.equals("http") && isLoopback(uri.getHost())) {
+            return null;
+        }
+        return scheme.equals("http") ? "it is plain http://, which anyone on the path can read and alter (only "
+                + "loopback addresses may use http, for tests)" : "only https:// URLs are fetched";
+    }
+
+    /** A literal loopback address or {@code localhost}; never a DNS lookup. */
+    private static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (host.startsWith("[") || host.matches("[0-9.]+")) {
+            try {
+                return InetAddress.getByName(host).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** GETs a document: no redirects, bounded in time and size, 200 only. */
+    private static String fetch(String url, String what) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL(url).openConnection();
+        connection.setConnectTimeout(TIMEOUT_MILLIS);
+        connection.setReadTimeout(TIMEOUT_MILLIS);
+        connection.setInstanceFollowRedirects(false);
+        connection.setUseCaches(false);
+        try {
+            int status = connection.getResponseCode();
+            if (status != HttpURLConnection.HTTP_OK) {
+                throw new IOException(what + " at " + url + " answered HTTP " + status
+                        + (status >= 300 && status < 400 ? " (a redirect; STS does not follow those either)" : ""));
+            }
+            try (InputStream in = connection.getInputStream()) {
+                return BoundedRead.utf8(in, BoundedRead.DOCUMENT_LIMIT, what + " at " + url);
+            }
+        } finally {
+            connection.disconnect();
+        }
     }
 
     private static boolean checkSignature(SignedJWT jwt, JWKSet keys, String jwksUri, List<Finding> findings) {
@@ -195,11 +273,93 @@ public final class TokenInspector {
         return claims.isGoogle() ? TokenKind.GOOGLE_SERVICE_ACCOUNT : TokenKind.OTHER_OIDC;
     }
 
+    /**
+     * The checks on the claims themselves: their types, the issuer's scheme, the times, the audience. A claim
+     * of the wrong type is named here, so whatever reads the payload need only say whether it is JSON.
+     */
+    static void checkClaims(Claims claims, TokenKind kind, Instant now, List<Finding> findings) {
+        boolean typesOk = checkTypes(claims, findings);
+        checkIssuer(claims, findings);
+        checkTimes(claims, now, findings);
+        if (typesOk) {
+            checkAudience(claims, kind, findings);
+        }
+    }
+
+    private static boolean checkTypes(Claims claims, List<Finding> findings) {
+        boolean ok = true;
+        for (String claim : new String[] {"exp", "nbf", "iat"}) {
+            Object value = claims.get(claim);
+            if (value != null && !(value instanceof Number)) {
+                ok = false;
+                findings.add(new Finding(Finding.Severity.ERROR, "claim-type", "The token's " + claim + " claim is "
+                        + shown(value) + ", not a number of seconds since 1970 (a JSON number); STS refuses the token.",
+                        "Fix the issuer: OIDC requires " + claim + " as a NumericDate."));
+            }
+        }
+        for (String claim : new String[] {"iss", "sub", "azp"}) {
+            Object value = claims.get(claim);
+            if (value != null && !(value instanceof String)) {
+                ok = false;
+                findings.add(new Finding(Finding.Severity.ERROR, "claim-type", "The token's " + claim + " claim is "
+                        + shown(value) + ", not a string; STS refuses the token.",
+                        "Fix the issuer: OIDC requires " + claim + " as a string."));
+            }
+        }
+        Object aud = claims.get("aud");
+        if (aud != null && !(aud instanceof String)
+                && !(aud instanceof List && ((List<?>) aud).stream().allMatch(String.class::isInstance))) {
+            ok = false;
+            findings.add(new Finding(Finding.Severity.ERROR, "claim-type", "The token's aud claim is " + shown(aud)
+                    + ", not a string or a list of strings; STS refuses the token.",
+                    "Fix the issuer: OIDC requires aud as a string or an array of strings."));
+        }
+        return ok;
+    }
+
+    private static void checkIssuer(Claims claims, List<Finding> findings) {
+        Object iss = claims.get("iss");
+        if (!(iss instanceof String)) {
+            return;
+        }
+        String issuer = (String) iss;
+        URI uri;
+        try {
+            uri = new URI(issuer);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        boolean google = issuer.equals("accounts.google.com");
+        if (scheme.equals("https") || google || scheme.equals("http") && isLoopback(uri.getHost())) {
+            return;
+        }
+        findings.add(new Finding(Finding.Severity.ERROR, "insecure-issuer", "The token's issuer "
+                + shown(issuer) + (scheme.equals("http") ? " is plain http://" : " is not an https:// URL")
+                + "; IAM OIDC providers and STS accept only https issuers, and its keys cannot be fetched safely.",
+                "Use an issuer whose URL starts with https:// (GKE and Google issuers do)."));
+    }
+
+    /** A claim's value for a message: escaped, shortened, with its JSON type. */
+    private static String shown(Object value) {
+        String type = value instanceof String ? "the string" : value instanceof Number ? "the number"
+                : value instanceof Boolean ? "the boolean" : value instanceof List ? "a list"
+                : value instanceof Map ? "an object" : "a value";
+        if (value instanceof List || value instanceof Map) {
+            return type;
+        }
+        String text = String.valueOf(value);
+        text = text.length() > 60 ? text.substring(0, 60) + "..." : text;
+        return type + " \"" + Escaping.escape(text) + "\"";
+    }
+
     private static void checkTimes(Claims claims, Instant now, List<Finding> findings) {
         Instant exp = claims.expirationTime();
         if (exp == null) {
-            findings.add(new Finding(Finding.Severity.WARNING, "no-exp", "The token has no exp claim.",
-                    "OIDC ID tokens must expire; check the issuer."));
+            if (claims.get("exp") == null) { // an exp of the wrong type is named by checkTypes
+                findings.add(new Finding(Finding.Severity.WARNING, "no-exp", "The token has no exp claim.",
+                        "OIDC ID tokens must expire; check the issuer."));
+            }
         } else if (!exp.isAfter(now)) {
             findings.add(new Finding(Finding.Severity.ERROR, "expired", "The token expired at " + exp + ", "
                     + Duration.between(exp, now).toMinutes() + " min ago.",

@@ -1,5 +1,6 @@
 package dev.keyless.diagnostics;
 
+import dev.keyless.internal.text.Escaping;
 import dev.keyless.internal.text.Json;
 import dev.keyless.jwt.Claims;
 import java.time.Duration;
@@ -189,7 +190,8 @@ public final class TokenReport {
         if (kind == TokenKind.NOT_A_JWT) {
             return describeKind();
         }
-        return describeKind() + ": iss " + issuer() + ", sub " + subject() + ", aud " + String.join(",", audience())
+        return describeKind() + ": iss " + Escaping.escape(issuer()) + ", sub " + Escaping.escape(subject())
+                + ", aud " + Escaping.escape(String.join(",", audience()))
                 + (expiresAt() == null ? "" : ", exp " + relative(expiresAt()));
     }
 
@@ -203,7 +205,8 @@ public final class TokenReport {
         sb.append("Token: ").append(describeKind()).append(", ").append(length).append(" characters, ")
                 .append(signatureVerified ? "signature verified" : "signature not verified").append('\n');
         if (kind != TokenKind.NOT_A_JWT) {
-            sb.append("  alg  ").append(algorithm).append(keyId == null ? "" : "  kid " + keyId).append('\n');
+            sb.append("  alg  ").append(Escaping.escape(algorithm))
+                    .append(keyId == null ? "" : "  kid " + Escaping.escape(keyId)).append('\n');
             line(sb, "iss", issuer());
             line(sb, "sub", subject());
             line(sb, "aud", audience().isEmpty() ? null : String.join(", ", audience()));
@@ -285,9 +288,10 @@ public final class TokenReport {
         return instant + (d.isNegative() ? " (" + amount + " ago)" : " (in " + amount + ")");
     }
 
+    /** A claim's line: the value escaped, since the claims of an unverified token are anyone's text. */
     private static void line(StringBuilder sb, String name, String value) {
         if (value != null) {
-            sb.append("  ").append(name).append("  ").append(value).append('\n');
+            sb.append("  ").append(name).append("  ").append(Escaping.escape(value)).append('\n');
         }
     }
 }

@@ -37,8 +37,14 @@ import software.amazon.awssdk.policybuilder.iam.IamStatement;
  * {@code <issuer>:aud} and {@code :sub} for OIDC providers; for Google, {@code accounts.google.com:aud} is
  * the token's {@code azp} when present (else {@code aud}), {@code :oaud} is {@code aud}, {@code :sub} is
  * {@code sub}. Supported operators: the {@code String*} family, {@code ForAnyValue:}/{@code ForAllValues:},
- * {@code ...IfExists} and {@code Null}; anything else makes the verdict
+ * {@code ...IfExists} and {@code Null}; any other IAM operator makes the verdict
  * {@link PolicyVerdict.Outcome#CANNOT_EVALUATE} rather than a silent pass.
+ *
+ * <p>Nothing the evaluator does not understand can widen a verdict. The policy is first checked against IAM's
+ * grammar: an {@code Effect} other than exactly {@code Allow} or {@code Deny}, an unknown or mis-cased element
+ * or condition operator, a value of the wrong shape, each makes the verdict
+ * {@link PolicyVerdict.Outcome#INVALID} ("cannot be admitted as written"), and each is reported in
+ * {@link PolicyVerdict#problems()} or in its statement's reasons.
  *
  * <p>Stateless and thread-safe.
  */
@@ -107,7 +113,9 @@ public final class TrustPolicyEvaluator {
      */
     public static PolicyVerdict evaluate(String policyJson, Map<String, Object> claims, String roleArn) {
         Objects.requireNonNull(claims, "claims");
-        IamPolicy policy = parse(policyJson);
+        String json = decode(policyJson);
+        Map<String, List<String>> problems = PolicyGrammar.problems(PolicyGrammar.parse(json));
+        IamPolicy policy = read(json, problems.isEmpty());
         String account = Arn.tryFromString(roleArn).flatMap(Arn::accountId).orElseThrow(() ->
                 new IllegalArgumentException("'" + roleArn + "' is not a role ARN (arn:aws:iam::123456789012:role/NAME)"));
         Provider provider = Provider.of(claims, account);
@@ -118,10 +126,11 @@ public final class TrustPolicyEvaluator {
         String deny = null;
         String unknown = null;
         int index = 0;
-        for (IamStatement statement : policy.statements()) {
+        for (IamStatement statement : policy == null ? List.<IamStatement>of() : policy.statements()) {
             index++;
-            String label = statement.sid() == null ? "#" + index : "\"" + statement.sid() + "\" (#" + index + ")";
-            List<String> reasons = new ArrayList<>();
+            String label = PolicyGrammar.label(statement.sid(), index);
+            List<String> reasons = new ArrayList<>(problems.getOrDefault(label, List.of()));
+            boolean wellFormed = reasons.isEmpty();
             boolean applies = coversAction(statement, reasons) & namesProvider(statement, provider, reasons);
             boolean definitelyFails = false;
             boolean evaluable = true;
@@ -134,8 +143,10 @@ public final class TrustPolicyEvaluator {
                 evaluable &= result.evaluable;
             }
             boolean isDeny = IamEffect.DENY.equals(statement.effect());
-            boolean matches = applies && !definitelyFails && evaluable;
-            if (applies && !isDeny) {
+            boolean isAllow = IamEffect.ALLOW.equals(statement.effect());
+            // A statement IAM would refuse never matches, whatever else it says.
+            boolean matches = wellFormed && (isAllow || isDeny) && applies && !definitelyFails && evaluable;
+            if (applies && isAllow) {
                 warnings.addAll(overBroad(label, statement, provider));
             }
             if (matches && isDeny && deny == null) {
@@ -145,15 +156,28 @@ public final class TrustPolicyEvaluator {
             } else if (applies && !definitelyFails && !evaluable && unknown == null) {
                 unknown = label;
             }
-            results.add(new PolicyVerdict.StatementResult(label, isDeny ? "Deny" : "Allow", matches,
-                    matches ? List.of() : reasons));
+            String effect = isDeny ? "Deny" : isAllow ? "Allow" : "unknown Effect";
+            results.add(new PolicyVerdict.StatementResult(label, effect, matches, matches ? List.of() : reasons));
         }
-        if (results.isEmpty()) {
+        if (results.isEmpty() && problems.isEmpty()) {
             warnings.add("The policy has no statements.");
         }
+        List<String> policyProblems = new ArrayList<>();
+        for (Map.Entry<String, List<String>> entry : problems.entrySet()) {
+            boolean shown = results.stream().anyMatch(r -> r.label().equals(entry.getKey()));
+            for (String problem : entry.getValue()) {
+                if (!shown) {
+                    policyProblems.add(entry.getKey().isEmpty() ? problem : entry.getKey() + ": " + problem);
+                }
+            }
+        }
+        int problemCount = problems.values().stream().mapToInt(List::size).sum();
         PolicyVerdict.Outcome outcome;
         String decided;
-        if (deny != null) {
+        if (problemCount > 0) {
+            outcome = PolicyVerdict.Outcome.INVALID;
+            decided = null;
+        } else if (deny != null) {
             outcome = PolicyVerdict.Outcome.DENIED_EXPLICITLY;
             decided = deny;
         } else if (unknown != null) {
@@ -166,19 +190,38 @@ public final class TrustPolicyEvaluator {
             outcome = PolicyVerdict.Outcome.NOT_ADMITTED;
             decided = null;
         }
-        return new PolicyVerdict(roleArn, outcome, decided, results, warnings);
+        return new PolicyVerdict(roleArn, outcome, decided, results, warnings, policyProblems, problemCount);
     }
 
-    private static IamPolicy parse(String policyJson) {
+    private static String decode(String policyJson) {
         Objects.requireNonNull(policyJson, "policyJson");
         String json = policyJson.strip();
         if (json.regionMatches(true, 0, "%7B", 0, 3)) {
-            json = URLDecoder.decode(json, StandardCharsets.UTF_8);
+            try {
+                json = URLDecoder.decode(json, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("The trust policy looks URL-encoded (it starts with %7B) but is "
+                        + "not: it has a '%' that is not followed by two hex digits.");
+            }
         }
+        return json;
+    }
+
+    /**
+     * The policy as the SDK's reader sees it. When the grammar check found problems the reader may refuse
+     * the policy outright; the problems are then the whole answer.
+     */
+    private static IamPolicy read(String json, boolean wellFormed) {
         try {
             return IamPolicyReader.create().read(json);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("The trust policy is not valid IAM policy JSON: " + e.getMessage(), e);
+            if (!wellFormed) {
+                return null;
+            }
+            // Its messages name its own classes and quote the input; neither helps.
+            throw new IllegalArgumentException("The trust policy is JSON but not an IAM policy document IAM "
+                    + "could read; compare it with the one aws iam get-role --role-name NAME --query "
+                    + "Role.AssumeRolePolicyDocument prints.");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.keyless.jwt;
 
+import dev.keyless.internal.text.Escaping;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,9 +12,10 @@ import java.util.Map;
  * other by name or by path into nested objects, and what kind of Google token it is. Claims are not
  * secret; the signed token is, and this class never holds it.
  *
- * <p>The registered claims are checked when the claims are created: {@code iss}, {@code sub}, {@code azp}
- * and {@code email} must be strings, {@code aud} a string or an array of strings, {@code exp}, {@code iat}
- * and {@code nbf} numbers of seconds. Immutable and thread-safe.
+ * <p>Any JSON object is accepted: an accessor returns {@code null} (or an empty list) for a registered claim
+ * of the wrong type, and {@link #requireStandardTypes()} says which claim it is ({@code iss}, {@code sub},
+ * {@code azp} and {@code email} must be strings, {@code aud} a string or an array of strings, {@code exp},
+ * {@code iat} and {@code nbf} numbers of seconds). Immutable and thread-safe.
  */
 public final class Claims {
 
@@ -36,28 +38,40 @@ public final class Claims {
      *
      * @param claims the claims
      * @return the claims view
-     * @throws MalformedJwtException naming a registered claim whose type is wrong
      */
     public static Claims of(Map<String, ?> claims) {
-        Map<String, Object> copy = Collections.unmodifiableMap(new LinkedHashMap<>(claims));
+        return new Claims(Collections.unmodifiableMap(new LinkedHashMap<>(claims)));
+    }
+
+    /**
+     * Checks the types of the registered claims, as STS does.
+     *
+     * @return these claims
+     * @throws MalformedJwtException naming the first registered claim whose type is wrong
+     */
+    public Claims requireStandardTypes() {
         for (String name : STRING_CLAIMS) {
-            Object value = copy.get(name);
+            Object value = claims.get(name);
             if (value != null && !(value instanceof String)) {
                 throw wrongType(name, value, "a string");
             }
         }
-        Object aud = copy.get("aud");
-        if (aud != null && !(aud instanceof String)
-                && !(aud instanceof List && ((List<?>) aud).stream().allMatch(String.class::isInstance))) {
+        Object aud = claims.get("aud");
+        if (aud != null && !isAudience(aud)) {
             throw wrongType("aud", aud, "a string or an array of strings");
         }
         for (String name : TIME_CLAIMS) {
-            Object value = copy.get(name);
+            Object value = claims.get(name);
             if (value != null && !(value instanceof Number)) {
                 throw wrongType(name, value, "a number of seconds since 1970-01-01T00:00:00Z");
             }
         }
-        return new Claims(copy);
+        return this;
+    }
+
+    private static boolean isAudience(Object aud) {
+        return aud instanceof String
+                || aud instanceof List && ((List<?>) aud).stream().allMatch(String.class::isInstance);
     }
 
     private static MalformedJwtException wrongType(String name, Object value, String expected) {
@@ -86,7 +100,7 @@ public final class Claims {
      * @return the issuer, or {@code null}
      */
     public String issuer() {
-        return (String) claims.get("iss");
+        return text("iss");
     }
 
     /**
@@ -96,18 +110,18 @@ public final class Claims {
      * @return the subject, or {@code null}
      */
     public String subject() {
-        return (String) claims.get("sub");
+        return text("sub");
     }
 
     /**
      * The {@code aud} claim as a list, whether the token has one audience or several.
      *
-     * @return the audiences, empty if none
+     * @return the audiences, empty if none (or if {@code aud} is neither a string nor an array of strings)
      */
     @SuppressWarnings("unchecked")
     public List<String> audience() {
         Object aud = claims.get("aud");
-        if (aud == null) {
+        if (aud == null || !isAudience(aud)) {
             return List.of();
         }
         return aud instanceof String ? List.of((String) aud) : (List<String>) aud;
@@ -119,7 +133,7 @@ public final class Claims {
      * @return the authorized party, or {@code null}
      */
     public String authorizedParty() {
-        return (String) claims.get("azp");
+        return text("azp");
     }
 
     /**
@@ -128,7 +142,7 @@ public final class Claims {
      * @return the email, or {@code null}
      */
     public String email() {
-        return (String) claims.get("email");
+        return text("email");
     }
 
     /**
@@ -217,22 +231,28 @@ public final class Claims {
 
     /**
      * A one-line summary of the claims a trust policy looks at:
-     * {@code iss=..., sub=..., aud=..., azp=..., exp=...}.
+     * {@code iss=..., sub=..., aud=..., azp=..., exp=...}, each value escaped (control characters, escape
+     * sequences and line breaks shown, never acted on: the claims of an unverified token are anyone's text).
      *
      * @return the summary
      */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        sb.append("iss=").append(issuer());
-        sb.append(", sub=").append(subject());
+        sb.append("iss=").append(Escaping.escape(issuer()));
+        sb.append(", sub=").append(Escaping.escape(subject()));
         List<String> aud = audience();
-        sb.append(", aud=").append(aud.size() == 1 ? aud.get(0) : aud.toString());
+        sb.append(", aud=").append(Escaping.escape(aud.size() == 1 ? aud.get(0) : aud.toString()));
         if (authorizedParty() != null) {
-            sb.append(", azp=").append(authorizedParty());
+            sb.append(", azp=").append(Escaping.escape(authorizedParty()));
         }
         Instant exp = expirationTime();
         sb.append(", exp=").append(exp == null ? "none" : exp.toString());
         return sb.toString();
+    }
+
+    private String text(String name) {
+        Object value = claims.get(name);
+        return value instanceof String ? (String) value : null;
     }
 
     private Instant time(String name) {

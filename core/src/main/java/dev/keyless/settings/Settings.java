@@ -86,6 +86,19 @@ public final class Settings {
     }
 
     /**
+     * An environment variable of another tool's convention that Keyless honours as that tool does (Google's
+     * {@code GOOGLE_APPLICATION_CREDENTIALS} and {@code CLOUDSDK_CONFIG}), read through the same lookup as
+     * every setting, so a framework's or a test's environment applies to it too.
+     *
+     * @param name the variable
+     * @return its value, or {@code null} if it is unset or blank
+     */
+    public String variable(String name) {
+        String value = environment.apply(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /**
      * The role to assume, checked to be an IAM role ARN.
      *
      * @param explicit the value set in code, or {@code null}

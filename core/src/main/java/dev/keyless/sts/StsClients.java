@@ -29,6 +29,13 @@ import software.amazon.awssdk.services.sts.model.IdpCommunicationErrorException;
  */
 public final class StsClients {
 
+    /** How long to wait for a connection to STS. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** How long to wait for each read from STS. */
+    public static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+    /** Attempts per call, the first included. */
+    public static final int MAX_ATTEMPTS = 3;
+
     private StsClients() {
     }
 
@@ -48,8 +55,8 @@ public final class StsClients {
                 .region(region)
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(3))
-                        .socketTimeout(Duration.ofSeconds(10)))
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(SOCKET_TIMEOUT))
                 .overrideConfiguration(c -> c.retryStrategy(retryStrategy())
                         // An STS error that echoes the token must not reach the SDK's own exception and logs.
                         .addExecutionInterceptor(new RedactErrorResponses()));
@@ -61,6 +68,28 @@ public final class StsClients {
             keepEssentials(builder);
         }
         return builder.build();
+    }
+
+    /**
+     * A customizer that bounds each call, retries included, by {@code callTimeout}, and no attempt's connection
+     * or read waits longer: for callers that must answer within a stated time (the CLI's {@code --timeout}).
+     *
+     * @param callTimeout the most one call may take
+     * @return the customizer, for {@link #create} or the provider's {@code stsClientCustomizer}
+     */
+    public static Consumer<StsClientBuilder> callTimeout(Duration callTimeout) {
+        Objects.requireNonNull(callTimeout, "callTimeout");
+        return builder -> {
+            builder.httpClientBuilder(UrlConnectionHttpClient.builder()
+                    .connectionTimeout(shorter(CONNECT_TIMEOUT, callTimeout))
+                    .socketTimeout(shorter(SOCKET_TIMEOUT, callTimeout)));
+            builder.overrideConfiguration(builder.overrideConfiguration().toBuilder().apiCallTimeout(callTimeout)
+                    .build());
+        };
+    }
+
+    private static Duration shorter(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** A customizer may replace the whole override configuration: put back what Keyless relies on. */
@@ -85,7 +114,7 @@ public final class StsClients {
     private static RetryStrategy retryStrategy() {
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
                 .retryOnExceptionInstanceOf(IdpCommunicationErrorException.class)
-                .maxAttempts(3)
+                .maxAttempts(MAX_ATTEMPTS)
                 .build();
     }
 }

@@ -1,11 +1,10 @@
 package dev.keyless.token;
 
+import dev.keyless.internal.io.BoundedRead;
 import dev.keyless.settings.Setting;
 import dev.keyless.settings.SettingValue;
 import dev.keyless.settings.Settings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -18,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * {@code GCE_METADATA_HOST} is set or this is Google Cloud, else Application Default Credentials.
  *
  * <p>A detection that finds nothing is not remembered: the next fetch looks again, so a credentials file
- * that appears later is picked up. Thread-safe; detection runs at most once at a time.
+ * that appears later is picked up. Detection does no network I/O: Google Cloud is recognised from the machine's
+ * DMI product name, and Application Default Credentials are looked for in their files only, so a machine whose
+ * DNS does not answer fails at once rather than after google-auth-library's metadata-server probe. Thread-safe;
+ * detection runs at most once at a time.
  */
 final class DetectingTokenSource implements TokenSource {
 
@@ -44,7 +46,11 @@ final class DetectingTokenSource implements TokenSource {
      * @param onGoogleCloud whether this machine is a Google Cloud VM or GKE node
      */
     DetectingTokenSource(String audience, Settings settings, BooleanSupplier onGoogleCloud) {
-        this(audience, settings, onGoogleCloud, GoogleCredentialsTokenSource::findApplicationDefault);
+        // Application Default Credentials are only looked for off Google Cloud, so from files: google-auth's
+        // own lookup would then probe metadata.google.internal, and wait on DNS for seconds where it does not
+        // answer.
+        this(audience, settings, onGoogleCloud,
+                aud -> GoogleCredentialsTokenSource.findApplicationDefaultWithoutProbe(aud, settings::variable));
     }
 
     /**
@@ -130,7 +136,7 @@ final class DetectingTokenSource implements TokenSource {
     /** What google-auth-library checks on Linux; no network probe, so detection never waits on a timeout. */
     private static boolean dmiSaysGoogle() {
         try {
-            return Files.readString(DMI_PRODUCT_NAME, StandardCharsets.UTF_8).contains("Google");
+            return BoundedRead.utf8(DMI_PRODUCT_NAME, 4096, DMI_PRODUCT_NAME.toString()).contains("Google");
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -1,7 +1,9 @@
 package dev.keyless.token;
 
+import dev.keyless.internal.io.BoundedRead;
+import dev.keyless.internal.io.InputTooLargeException;
+import dev.keyless.internal.io.NotTextException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,7 +13,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads the token from a file on every fetch: the kubelet's projected service-account token, or any file
- * something else keeps fresh. Thread-safe.
+ * something else keeps fresh. Reads at most {@link BoundedRead#TOKEN_LIMIT} bytes, so a huge file or a device
+ * such as {@code /dev/zero} fails with its size and the limit instead of exhausting memory; a file that is
+ * not UTF-8 text fails saying so. Thread-safe.
  */
 final class FileTokenSource implements TokenSource {
 
@@ -53,7 +57,7 @@ final class FileTokenSource implements TokenSource {
     private String read() {
         for (int attempt = 1; ; attempt++) {
             try {
-                return new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+                return BoundedRead.utf8(path, BoundedRead.TOKEN_LIMIT, "Token file " + path);
             } catch (NoSuchFileException e) {
                 if (attempt < READ_ATTEMPTS && Files.isDirectory(path.toAbsolutePath().getParent())) {
                     // Most likely the kubelet's atomic swap; the new file is already in place.
@@ -62,6 +66,10 @@ final class FileTokenSource implements TokenSource {
                 }
                 throw TokenSourceException.configurationFailure("Token file " + path + " does not exist. "
                         + VOLUME_HINT, e);
+            } catch (InputTooLargeException | NotTextException e) {
+                throw TokenSourceException.configurationFailure(e.getMessage() + " A web identity token is at most "
+                        + WebIdentityToken.MAX_LENGTH + " characters of base64url text: check that " + path
+                        + " is the token file. " + VOLUME_HINT, e);
             } catch (AccessDeniedException e) {
                 throw TokenSourceException.configurationFailure("Token file " + path + " is not readable by this "
                         + "process (permission denied). The kubelet writes it with mode 0600 for the pod's user: "

@@ -6,9 +6,15 @@ import com.google.auth.oauth2.IdTokenProvider;
 import com.google.auth.oauth2.ImpersonatedCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.auth.oauth2.UserCredentials;
+import dev.keyless.internal.io.BoundedRead;
 import dev.keyless.internal.text.Redaction;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -27,6 +33,10 @@ final class GoogleCredentialsTokenSource implements TokenSource {
 
     private static final String LIBRARY_COORDINATES = "com.google.auth:google-auth-library-oauth2-http";
     private static final String LIBRARY_CLASS = "com.google.auth.oauth2.GoogleCredentials";
+    private static final String CREDENTIALS_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS";
+    private static final String WELL_KNOWN_FILE = "application_default_credentials.json";
+    /** A service-account key or an impersonation file is a few kilobytes. */
+    private static final int CREDENTIALS_FILE_LIMIT = 64 * 1024;
 
     private static final String ADC_FIX = "For local development run `gcloud auth application-default login "
             + "--impersonate-service-account=GSA_EMAIL`, or set GOOGLE_APPLICATION_CREDENTIALS to a "
@@ -80,6 +90,69 @@ final class GoogleCredentialsTokenSource implements TokenSource {
         GoogleCredentialsTokenSource source = new GoogleCredentialsTokenSource(credentials, audience);
         source.requireIdTokenProvider();
         return source;
+    }
+
+    /**
+     * Looks up Application Default Credentials now, from files only: {@code GOOGLE_APPLICATION_CREDENTIALS},
+     * else gcloud's {@code application_default_credentials.json}, as google-auth-library looks for them. Unlike
+     * {@link #findApplicationDefault(String)} it never probes for a metadata server: token-source detection
+     * uses it once it knows this is not Google Cloud, where google-auth-library's probe of
+     * {@code metadata.google.internal} waits on DNS (about 10 seconds when DNS does not answer) before it gives
+     * up. The file is read through {@link BoundedRead}, so a huge or binary file fails with a message.
+     *
+     * @param audience the {@code aud} to ask for
+     * @param environment looks up an environment variable (or system property) by name; {@code null} if unset
+     * @return a source over credentials that can mint ID tokens
+     * @throws TokenSourceException if google-auth-library is absent, no file is configured or found, or the
+     *     file is unreadable or holds credentials that cannot mint ID tokens
+     */
+    static TokenSource findApplicationDefaultWithoutProbe(String audience, Function<String, String> environment) {
+        if (!isLibraryPresent()) {
+            return findApplicationDefault(audience); // throws, naming the dependency to add
+        }
+        String variable = environment.apply(CREDENTIALS_VARIABLE);
+        Path file;
+        String origin;
+        if (variable != null && !variable.isBlank()) {
+            file = Path.of(variable.strip());
+            origin = CREDENTIALS_VARIABLE + " names " + file;
+            if (!Files.isRegularFile(file)) {
+                throw TokenSourceException.configurationFailure("Application Default Credentials could not be "
+                        + "loaded: " + origin + ", which does not exist or is not a file. " + ADC_FIX, null);
+            }
+        } else {
+            file = wellKnownFile(environment);
+            origin = "gcloud's file " + file;
+            if (!Files.isRegularFile(file)) {
+                throw TokenSourceException.configurationFailure("Application Default Credentials are not "
+                        + "configured: " + CREDENTIALS_VARIABLE + " is not set and there is no " + file + ". (The "
+                        + "metadata server is not asked: this is not Google Cloud.) " + ADC_FIX, null);
+            }
+        }
+        GoogleCredentials credentials;
+        try {
+            String json = BoundedRead.utf8(file, CREDENTIALS_FILE_LIMIT, "The credentials file " + file);
+            credentials = GoogleCredentials.fromStream(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            throw TokenSourceException.configurationFailure("Application Default Credentials could not be loaded ("
+                    + origin + "): " + Redaction.scrub(e.getMessage()) + " " + ADC_FIX, Redaction.scrub(e));
+        }
+        GoogleCredentialsTokenSource source = new GoogleCredentialsTokenSource(credentials, audience);
+        source.requireIdTokenProvider();
+        return source;
+    }
+
+    /** Where gcloud writes Application Default Credentials, as google-auth-library computes it. */
+    static Path wellKnownFile(Function<String, String> environment) {
+        String config = environment.apply("CLOUDSDK_CONFIG");
+        if (config != null && !config.isBlank()) {
+            return Path.of(config.strip(), WELL_KNOWN_FILE);
+        }
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("windows")) {
+            String appData = environment.apply("APPDATA");
+            return Path.of(appData == null ? "" : appData, "gcloud", WELL_KNOWN_FILE);
+        }
+        return Path.of(System.getProperty("user.home", ""), ".config", "gcloud", WELL_KNOWN_FILE);
     }
 
     /**

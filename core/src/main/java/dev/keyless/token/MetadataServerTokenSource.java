@@ -1,9 +1,12 @@
 package dev.keyless.token;
 
+import dev.keyless.internal.io.BoundedRead;
+import dev.keyless.internal.io.InputTooLargeException;
+import dev.keyless.internal.io.NotTextException;
+import dev.keyless.internal.text.Escaping;
 import dev.keyless.internal.text.Redaction;
 import dev.keyless.settings.SettingValue;
 import dev.keyless.settings.Settings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -63,8 +66,6 @@ final class MetadataServerTokenSource implements TokenSource {
             BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(200), Duration.ofSeconds(3));
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
     private static final int READ_TIMEOUT_MILLIS = 5_000;
-    /** Far above STS's 20000-character limit; a larger answer is not a token, and is not read into memory. */
-    private static final int MAX_BODY_BYTES = 64 * 1024;
     private static final int MAX_ERROR_EXCERPT = 300;
     private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
     private static final Set<String> WELL_KNOWN_HOSTS = Set.of(DEFAULT_HOST, METADATA_IP, "localhost");
@@ -247,16 +248,16 @@ final class MetadataServerTokenSource implements TokenSource {
                     + "metadata server and its answer was discarded. Check " + origin() + " and that no proxy "
                     + "or other service answers for " + authority + ".", null);
         }
-        byte[] body;
+        String body;
+        // Far above STS's 20000-character limit; a larger answer is not a token, and is not read into memory.
         try (InputStream in = connection.getInputStream()) {
-            body = readAtMost(in, MAX_BODY_BYTES);
-        }
-        if (body == null) {
+            body = BoundedRead.utf8(in, BoundedRead.TOKEN_LIMIT, "Its answer");
+        } catch (InputTooLargeException | NotTextException e) {
             throw TokenSourceException.configurationFailure("The metadata server at " + endpoint + " answered "
-                    + "HTTP 200 with more than " + MAX_BODY_BYTES + " bytes, which cannot be an identity token. "
-                    + "Check " + origin() + ".", null);
+                    + "HTTP 200 with something that cannot be an identity token. " + e.getMessage() + " Check "
+                    + origin() + ".", null);
         }
-        WebIdentityToken token = WebIdentityToken.of(new String(body, StandardCharsets.UTF_8).strip(), description);
+        WebIdentityToken token = WebIdentityToken.of(body.strip(), description);
         if (!token.claims().audience().contains(audience)) {
             // A real metadata server mints exactly the audience asked for; STS would take this token and the
             // trust policy's aud condition would refuse it with a bare AccessDenied.
@@ -310,12 +311,13 @@ final class MetadataServerTokenSource implements TokenSource {
             if (in == null) {
                 return "";
             }
-            byte[] body = readAtMost(in, MAX_BODY_BYTES);
-            if (body == null || body.length == 0) {
+            // Only the start is shown, so only the start is read.
+            byte[] body = BoundedRead.prefix(in, BoundedRead.ERROR_BODY_LIMIT);
+            if (body.length == 0) {
                 return "";
             }
-            String text = Redaction.scrub(new String(body, StandardCharsets.UTF_8))
-                    .replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+            String text = Escaping.escape(Redaction.scrub(new String(body, StandardCharsets.UTF_8))
+                    .replaceAll("[\\p{Cntrl}\\s]+", " ").strip());
             if (text.isEmpty()) {
                 return "";
             }
@@ -328,23 +330,9 @@ final class MetadataServerTokenSource implements TokenSource {
         }
     }
 
-    /** The whole stream, or {@code null} if it is longer than {@code limit}. */
-    private static byte[] readAtMost(InputStream in, int limit) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int n;
-        while ((n = in.read(buffer)) != -1) {
-            if (out.size() + n > limit) {
-                return null;
-            }
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
-    }
-
     private static String describe(IOException e) {
         String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + Redaction.scrub(message));
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + Escaping.escape(Redaction.scrub(message)));
     }
 
     private static String locationHost(String location) {

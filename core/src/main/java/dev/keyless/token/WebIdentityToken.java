@@ -70,9 +70,11 @@ public final class WebIdentityToken {
         DecodedJwt jwt;
         try {
             jwt = DecodedJwt.decode(value);
+            jwt.claims().requireStandardTypes();
         } catch (MalformedJwtException e) {
-            // The message describes the structure, never the input.
-            throw invalid(source, "it is not a JWT (" + e.getMessage() + ")", null);
+            // The message describes the structure or names the claim, never repeats the input.
+            throw invalid(source, e.claim() != null ? e.getMessage() : "it is not a JWT (" + e.getMessage() + ")",
+                    null);
         }
         if (jwt.encrypted()) {
             throw invalid(source, "it is an encrypted JWT (JWE); STS accepts signed RS256 tokens only", null);

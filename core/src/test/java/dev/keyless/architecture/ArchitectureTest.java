@@ -10,7 +10,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Core's layers, from the bottom: text handling, the JWT claims reader, settings, token sources, the STS
+ * Core's layers, from the bottom: text handling and bounded reads, the JWT claims reader, settings, token sources, the STS
  * client, the refresh machinery, diagnostics, and the provider on top. Each layer uses only those below it,
  * and the heavy dependencies stay where they belong. This test is the documentation of the layering that
  * cannot go stale: an upward import or a cycle fails the build.
@@ -36,7 +36,7 @@ class ArchitectureTest {
                 .layer("Tokens").definedBy("dev.keyless.token..")
                 .layer("Settings").definedBy("dev.keyless.settings..")
                 .layer("Jwt").definedBy("dev.keyless.jwt..")
-                .layer("Text").definedBy("dev.keyless.internal.text..")
+                .layer("Text").definedBy("dev.keyless.internal.text..", "dev.keyless.internal.io..")
                 .whereLayer("Provider").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Diagnostics").mayOnlyBeAccessedByLayers("Provider")
                 .whereLayer("Refresh").mayOnlyBeAccessedByLayers("Provider")

@@ -17,6 +17,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.keyless.jwt.Claims;
 import dev.keyless.testing.TestTokens;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -362,5 +364,98 @@ class TokenInspectorTest {
         jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(TestTokens.key()));
 
         assertThat(TokenInspector.inspect(jwt.serialize(), CLOCK).keyId()).isNull();
+    }
+
+    private static List<Finding> claimFindings(Map<String, Object> claims) {
+        List<Finding> findings = new java.util.ArrayList<>();
+        TokenInspector.checkClaims(Claims.of(claims), TokenKind.OTHER_OIDC, NOW, findings);
+        return findings;
+    }
+
+    @Test
+    void checkClaims_expAsString_namesTheClaim() {
+        List<Finding> findings = claimFindings(Map.of("iss", "https://issuer.example", "exp", "tomorrow"));
+
+        assertThat(findings).extracting(Finding::code).containsExactly("claim-type");
+        assertThat(findings.get(0).message()).isEqualTo("The token's exp claim is the string \"tomorrow\", not a "
+                + "number of seconds since 1970 (a JSON number); STS refuses the token.");
+    }
+
+    /** The same through inspect(), once the payload reader no longer refuses a claim of the wrong type itself. */
+    @Test
+    void inspect_expAsString_namesTheClaim() {
+        String token = b64("{\"alg\":\"RS256\"}") + "." + b64("{\"iss\":\"https://issuer.example\",\"sub\":\"s\","
+                + "\"aud\":\"sts.amazonaws.com\",\"exp\":\"tomorrow\"}") + "." + b64("sig");
+
+        TokenReport report = TokenInspector.inspect(token, CLOCK);
+
+        assertThat(codes(report)).containsExactly("claim-type");
+        assertThat(report.findings().get(0).message()).startsWith("The token's exp claim is the string \"tomorrow\"");
+    }
+
+    @Test
+    void checkClaims_wrongTypes_eachNamed() {
+        List<Finding> findings = claimFindings(Map.of("iss", List.of("a"), "sub", 42, "aud", Map.of("x", 1),
+                "iat", true, "azp", false));
+
+        assertThat(findings).extracting(Finding::message).anySatisfy(m -> assertThat(m).startsWith("The token's iss claim is a list"))
+                .anySatisfy(m -> assertThat(m).startsWith("The token's sub claim is the number \"42\""))
+                .anySatisfy(m -> assertThat(m).startsWith("The token's aud claim is an object"))
+                .anySatisfy(m -> assertThat(m).startsWith("The token's iat claim is the boolean \"true\""))
+                .anySatisfy(m -> assertThat(m).startsWith("The token's azp claim is the boolean"));
+    }
+
+    @Test
+    void checkClaims_claimWithControlCharacters_isEscapedInTheFinding() {
+        List<Finding> findings = claimFindings(Map.of("iss", "https://issuer.example", "exp", "x\n[PASS] \u001b[2J"));
+
+        assertThat(findings.get(0).message()).contains("x\\n[PASS] \\u001b[2J").doesNotContain("\n").doesNotContain("\u001b");
+    }
+
+    @Test
+    void checkClaims_httpIssuer_isAFinding_butLoopbackIsAllowedForTests() {
+        assertThat(claimFindings(Map.of("iss", "http://issuer.example", "exp", NOW.getEpochSecond() + 3600)))
+                .extracting(Finding::code).containsExactly("insecure-issuer");
+        assertThat(claimFindings(Map.of("iss", "http://127.0.0.1:8080", "exp", NOW.getEpochSecond() + 3600))).isEmpty();
+    }
+
+    @Test
+    void inspect_httpIssuer_isAnError() {
+        TokenReport report = TokenInspector.inspect(tokenFrom("http://issuer.example", TestTokens.key()), CLOCK);
+
+        assertThat(codes(report)).containsExactly("insecure-issuer");
+        assertThat(report.hasErrors()).isTrue();
+    }
+
+    @Test
+    void verify_httpIssuer_fetchesNothing() {
+        TokenReport report = TokenInspector.verify(tokenFrom("http://issuer.example", TestTokens.key()), CLOCK);
+
+        assertThat(report.signatureVerified()).isFalse();
+        assertThat(codes(report)).containsExactly("insecure-issuer", "discovery");
+        assertThat(report.findings().get(1).message()).contains("was not fetched", "plain http://");
+    }
+
+    @Test
+    void verify_discoveryDocumentLargerThanTheLimit_isAFindingWithTheLimit() throws Exception {
+        issuer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        String base = "http://127.0.0.1:" + issuer.getAddress().getPort();
+        issuer.createContext("/.well-known/openid-configuration", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            try (java.io.OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < 64; i++) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                // the client stopped reading, as it should
+            }
+        });
+        issuer.start();
+
+        TokenReport report = TokenInspector.verify(tokenFrom(base, TestTokens.key()), CLOCK);
+
+        assertThat(codes(report)).containsExactly("discovery");
+        assertThat(report.findings().get(0).message()).contains("more than 262144 bytes; the limit is 262144 bytes");
     }
 }

@@ -8,7 +8,11 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TrustPolicyEvaluatorTest {
 
@@ -242,8 +246,107 @@ class TrustPolicyEvaluatorTest {
     @Test
     void evaluate_malformedPolicyOrRoleArn_explains() {
         assertThatThrownBy(() -> TrustPolicyEvaluator.evaluate("{not json", GKE_TOKEN, ROLE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid IAM policy JSON");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON")
+                .hasMessageContaining("line 1, column")
+                .hasMessageNotContaining("{not json").hasMessageNotContaining("jackson")
+                .hasMessageNotContaining("Exception");
         assertThatThrownBy(() -> TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), GKE_TOKEN, "my-role"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("my-role");
+    }
+
+    private static final String ACTION = "\"Action\":\"sts:AssumeRoleWithWebIdentity\"";
+    private static final String PRINCIPAL = "\"Principal\":{\"Federated\":\"" + GKE_PROVIDER + "\"}";
+    private static final String CONDITION = "\"Condition\":" + "{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"}}";
+
+    /** Every member of the class "an element the evaluator does not understand", each of which once admitted. */
+    static Stream<Arguments> malformedPolicies() {
+        return Stream.of(
+                Arguments.of("lower-case deny", policy("{\"Effect\":\"deny\"," + PRINCIPAL + "," + ACTION + "," + CONDITION + "}"),
+                        "Effect is \"deny\""),
+                Arguments.of("lower-case allow", policy("{\"Effect\":\"allow\"," + PRINCIPAL + "," + ACTION + "," + CONDITION + "}"),
+                        "Effect is \"allow\""),
+                Arguments.of("bogus effect", policy("{\"Effect\":\"Bogus\"," + PRINCIPAL + "," + ACTION + "," + CONDITION + "}"),
+                        "Effect is \"Bogus\""),
+                Arguments.of("effect not a string", policy("{\"Effect\":true," + PRINCIPAL + "," + ACTION + "," + CONDITION + "}"),
+                        "Effect is the boolean true"),
+                Arguments.of("no effect", policy("{" + PRINCIPAL + "," + ACTION + "," + CONDITION + "}"),
+                        "has no Effect"),
+                Arguments.of("mis-cased element", policy("{\"effect\":\"Allow\"," + PRINCIPAL + "," + ACTION + "," + CONDITION + "}"),
+                        "\"effect\" is not an IAM statement element (did you mean \"Effect\"?)"),
+                Arguments.of("unknown element", policy("{\"Effect\":\"Allow\"," + PRINCIPAL + "," + ACTION + "," + CONDITION
+                        + ",\"Unless\":{\"StringEquals\":{\"x\":\"y\"}}}"), "\"Unless\" is not an IAM statement element"),
+                Arguments.of("misspelt Condition", policy("{\"Effect\":\"Allow\"," + PRINCIPAL + "," + ACTION
+                        + ",\"Conditions\":{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"someone-else\"}}}"),
+                        "\"Conditions\" is not an IAM statement element"),
+                Arguments.of("unknown top-level element", "{\"Version\":\"2012-10-17\",\"Statements\":[]," + "\"Statement\":["
+                        + statement("Allow", GKE_PROVIDER, exact(GKE_SUB)) + "]}", "\"Statements\" is not an IAM policy element"),
+                Arguments.of("wrong version", "{\"Version\":\"2024-01-01\",\"Statement\":["
+                        + statement("Allow", GKE_PROVIDER, exact(GKE_SUB)) + "]}", "Version is \"2024-01-01\""),
+                Arguments.of("unknown operator", gkePolicy("{\"StringEqualz\":{\"" + GKE_HOST + ":sub\":\"someone-else\"}}"),
+                        "the condition operator \"StringEqualz\" is not one IAM knows"),
+                Arguments.of("mis-cased operator", gkePolicy("{\"stringequals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"}}"),
+                        "(did you mean \"StringEquals\"?)"),
+                Arguments.of("mis-cased IfExists", gkePolicy("{\"StringEqualsifexists\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"}}"),
+                        "(did you mean \"StringEqualsIfExists\"?)"),
+                Arguments.of("condition value an object", gkePolicy("{\"StringEquals\":{\"" + GKE_HOST + ":sub\":{\"any\":\"x\"}}}"),
+                        "is a object; IAM expects a string or a list"),
+                Arguments.of("condition value null", gkePolicy("{\"StringEquals\":{\"" + GKE_HOST + ":sub\":null}}"),
+                        "is a null"),
+                Arguments.of("condition value empty list", gkePolicy("{\"StringNotEquals\":{\"" + GKE_HOST + ":sub\":[]}}"),
+                        "is an empty list"),
+                Arguments.of("condition value nested list", gkePolicy("{\"StringEquals\":{\"" + GKE_HOST + ":sub\":[[\"" + GKE_SUB + "\"]]}}"),
+                        "holds a list"),
+                Arguments.of("condition block a string", gkePolicy("{\"StringEquals\":\"" + GKE_SUB + "\"}"),
+                        "not an object of condition keys"),
+                Arguments.of("condition a list", gkePolicy("[]"), "Condition is a list"),
+                Arguments.of("principal type mis-cased", policy("{\"Effect\":\"Allow\",\"Principal\":{\"federated\":\""
+                        + GKE_PROVIDER + "\"}," + ACTION + "," + CONDITION + "}"), "unknown principal type \"federated\""),
+                Arguments.of("principal a bare string", policy("{\"Effect\":\"Allow\",\"Principal\":\"" + GKE_PROVIDER + "\","
+                        + ACTION + "," + CONDITION + "}"), "IAM accepts only \"*\""),
+                Arguments.of("action a number", policy("{\"Effect\":\"Allow\"," + PRINCIPAL + ",\"Action\":7," + CONDITION + "}"),
+                        "Action is a number"),
+                Arguments.of("resource in a trust policy", policy("{\"Effect\":\"Allow\"," + PRINCIPAL + "," + ACTION + ","
+                        + CONDITION + ",\"Resource\":\"*\"}"), "may not have Resource"),
+                Arguments.of("statement a string", policy("\"Allow everything\""), "the statement is a string"),
+                Arguments.of("policy a list", "[" + statement("Allow", GKE_PROVIDER, exact(GKE_SUB)) + "]", "the policy is a JSON list"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedPolicies")
+    void evaluate_elementIamDoesNotAccept_cannotBeAdmittedAsWritten(String name, String policy, String reason) {
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(policy, GKE_TOKEN, ROLE);
+        assertThat(verdict.outcome()).as(name).isEqualTo(PolicyVerdict.Outcome.INVALID);
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.reasons()).as(name).anySatisfy(r -> assertThat(r).contains(reason));
+        assertThat(verdict.describe()).contains("CANNOT BE ADMITTED AS WRITTEN").contains(reason);
+    }
+
+    @Test
+    void evaluate_wellFormedAllowBesideMalformedStatement_stillCannotBeAdmitted() {
+        String policy = policy(statement("Allow", GKE_PROVIDER, exact(GKE_SUB)),
+                "{\"Effect\":\"deny\"," + PRINCIPAL + "," + ACTION + "}");
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(policy, GKE_TOKEN, ROLE);
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.INVALID);
+        assertThat(verdict.statements().get(1).effect()).isEqualTo("unknown Effect");
+        assertThat(verdict.reasons()).containsExactly("#2: Effect is \"deny\"; IAM accepts exactly \"Allow\" or "
+                + "\"Deny\" (case-sensitive)");
+    }
+
+    @Test
+    void evaluate_conditionValuesAsNumbersAndBooleans_areAccepted() {
+        String policy = gkePolicy("{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\"},"
+                + "\"Null\":{\"" + GKE_HOST + ":amr\":true}}");
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(policy, GKE_TOKEN, ROLE);
+        assertThat(verdict.problems()).isEmpty();
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.ADMITTED);
+    }
+
+    @Test
+    void describe_sidAndClaimWithNewlinesAndEscapes_staysOnItsLines() {
+        String policy = policy("{\"Sid\":\"a\\n[PASS] forged\\u001b[31m\",\"Effect\":\"Allow\"," + PRINCIPAL + ","
+                + ACTION + ",\"Condition\":{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"x\\n[PASS] also\\u202e\"}}}");
+        String text = TrustPolicyEvaluator.evaluate(policy, GKE_TOKEN, ROLE).describe();
+        assertThat(text.lines()).noneMatch(line -> line.startsWith("[PASS]"));
+        assertThat(text).doesNotContain("\u001b").doesNotContain("\u202e").contains("\\n[PASS] forged\\u001b[31m");
     }
 }

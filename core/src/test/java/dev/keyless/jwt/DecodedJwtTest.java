@@ -63,11 +63,24 @@ class DecodedJwtTest {
     @Test
     void decode_registeredClaimOfTheWrongType_namesTheClaim() {
         MalformedJwtException e = catchThrowableOfType(MalformedJwtException.class,
-                () -> DecodedJwt.decode(jwt("{\"alg\":\"RS256\"}", "{\"exp\":\"tomorrow\"}")));
+                () -> DecodedJwt.decode(jwt("{\"alg\":\"RS256\"}", "{\"exp\":\"tomorrow\"}")).claims()
+                        .requireStandardTypes());
 
         assertThat(e.claim()).isEqualTo("exp");
         assertThat(e).hasMessage("its exp claim is a string, not a number of seconds since 1970-01-01T00:00:00Z")
                 .hasMessageNotContaining("tomorrow");
+    }
+
+    @Test
+    void claims_ofTheWrongType_readAsAbsent() {
+        Claims claims = DecodedJwt.decode(jwt("{\"alg\":\"RS256\"}",
+                "{\"iss\":7,\"aud\":[1,2],\"exp\":\"tomorrow\",\"sub\":\"s\"}")).claims();
+
+        assertThat(claims.issuer()).isNull();
+        assertThat(claims.audience()).isEmpty();
+        assertThat(claims.expirationTime()).isNull();
+        assertThat(claims.subject()).isEqualTo("s");
+        assertThat(claims.get("iss")).isEqualTo(7L);
     }
 
     @Test

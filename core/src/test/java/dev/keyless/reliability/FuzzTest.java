@@ -134,4 +134,27 @@ class FuzzTest {
             assertThat(e.getMessage()).isNotBlank().doesNotContain(token);
         }
     }
+
+    /** An Effect other than exactly Allow or Deny, anywhere in the policy, never lets a token in. */
+    @Property(tries = 300)
+    void evaluator_unknownEffectNeverAdmits(@ForAll("policies") String policy,
+            @ForAll("effects") String effect) {
+        String token = TestTokens.google(Instant.now(), "sts.amazonaws.com");
+        String mangled = policy.replaceFirst("\"Effect\":\"(Allow|Deny|Maybe)\"", "\"Effect\":\"" + effect + "\"");
+        try {
+            PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(mangled, TokenInspector.inspect(token), ROLE);
+            if (!mangled.equals(policy)) {
+                assertThat(verdict.admitted()).as(mangled).isFalse();
+                assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.INVALID);
+            }
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).isNotBlank();
+        }
+    }
+
+    @Provide
+    Arbitrary<String> effects() {
+        return Arbitraries.oneOf(Arbitraries.of("allow", "ALLOW", "deny", "Bogus", "", " Allow", "Allow "),
+                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(8));
+    }
 }

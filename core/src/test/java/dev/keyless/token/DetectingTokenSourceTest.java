@@ -1,6 +1,7 @@
 package dev.keyless.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Level;
@@ -248,5 +249,58 @@ class DetectingTokenSourceTest {
     void toString_beforeDetection_saysNotYetRun() {
         assertThat(detecting()).hasToString("token source detection (not yet run)");
         assertThat(TokenSources.detect()).hasToString("token source detection (not yet run)");
+    }
+
+    // Application Default Credentials as detection really looks them up (google-auth-library on the class path).
+
+    @Test
+    void fetchToken_offGoogleCloudWithoutAdc_failsAtOnceWithoutProbingTheMetadataServer() {
+        env.put("CLOUDSDK_CONFIG", dir.toString());
+        try (dev.keyless.testing.TraceCapture capture = dev.keyless.testing.TraceCapture.start()) {
+            DetectingTokenSource source = new DetectingTokenSource(AUDIENCE, Settings.from(env::get, env::get), () -> false);
+
+            assertThatThrownBy(source::fetchToken).isInstanceOf(TokenSourceException.class)
+                    .hasMessageContaining("(3) Application Default Credentials: Application Default Credentials are "
+                            + "not configured: GOOGLE_APPLICATION_CREDENTIALS is not set and there is no "
+                            + dir.resolve("application_default_credentials.json"))
+                    .hasMessageContaining("The metadata server is not asked");
+            // google-auth-library logs each step of its own lookup (java.util.logging, bridged): its metadata-server
+            // probe, which waits on DNS, never ran.
+            assertThat(capture.events()).noneMatch(e -> e.getLoggerName().startsWith("com.google.auth"));
+        }
+    }
+
+    @Test
+    void fetchToken_offGoogleCloudWithAServiceAccountKeyFile_usesIt() throws Exception {
+        java.security.interfaces.RSAPrivateKey key = TestTokens.key().toRSAPrivateKey();
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        Path keyFile = dir.resolve("key.json");
+        Files.writeString(keyFile, "{\"type\": \"service_account\", \"project_id\": \"checkout-prod\", "
+                + "\"private_key_id\": \"k1\", \"private_key\": " + com.nimbusds.jose.util.JSONStringUtils.toJSONString(pem)
+                + ", \"client_email\": \"" + TestTokens.GSA_EMAIL + "\", \"client_id\": \"1\", "
+                + "\"token_uri\": \"http://127.0.0.1:1/token\"}");
+        env.put("GOOGLE_APPLICATION_CREDENTIALS", keyFile.toString());
+        DetectingTokenSource source = new DetectingTokenSource(AUDIENCE, Settings.from(env::get, env::get), () -> false);
+
+        assertThat(source.delegate().toString()).isEqualTo("Google credentials (ServiceAccountCredentials "
+                + TestTokens.GSA_EMAIL + ", audience " + AUDIENCE + ")");
+    }
+
+    @Test
+    void fetchToken_credentialsFileHugeOrBinary_saysWhatIsWrong() throws Exception {
+        Path file = dir.resolve("adc.json");
+        Files.write(file, new byte[] {(byte) 0xff, 0});
+        env.put("GOOGLE_APPLICATION_CREDENTIALS", file.toString());
+
+        assertThatThrownBy(() -> new DetectingTokenSource(AUDIENCE, Settings.from(env::get, env::get), () -> false).fetchToken())
+                .hasMessageContaining("The credentials file " + file + " is not text");
+
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(1L << 30);
+        }
+        assertThatThrownBy(() -> new DetectingTokenSource(AUDIENCE, Settings.from(env::get, env::get), () -> false).fetchToken())
+                .hasMessageContaining("is 1073741824 bytes; the limit is 65536 bytes");
     }
 }

@@ -173,4 +173,44 @@ class FileTokenSourceTest {
             readers.shutdownNow();
         }
     }
+
+    @Test
+    void fetchToken_hugeFile_failsWithItsSizeAndTheLimitWithoutReadingIt() throws IOException {
+        Path file = dir.resolve("token");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(3L * 1024 * 1024 * 1024);
+        }
+        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining("Token file " + file + " is 3221225472 bytes; the limit is 32768 bytes")
+                .hasMessageContaining("at most 20000 characters");
+    }
+
+    @Test
+    void fetchToken_endlessDevice_stopsAtTheLimit() {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero));
+        assertThatThrownBy(() -> TokenSources.file(zero).fetchToken())
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining("Token file /dev/zero is more than 32768 bytes; the limit is 32768 bytes");
+    }
+
+    @Test
+    void fetchToken_binaryFile_saysItIsNotText() throws IOException {
+        Path file = dir.resolve("token");
+        Files.write(file, new byte[] {'e', 'y', 'J', (byte) 0xc3, (byte) 0x28, 0});
+        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining("Token file " + file + " is not text: the byte at offset 3 (0xc3) is not UTF-8")
+                .hasMessageNotContaining("Input length");
+    }
+
+    @Test
+    void fetchToken_tokenTooLongButWithinTheReadLimit_saysHowLong() throws IOException {
+        Path file = dir.resolve("token");
+        Files.writeString(file, "a".repeat(25_000));
+        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining("25000 characters long; STS accepts 4 to 20000");
+    }
 }

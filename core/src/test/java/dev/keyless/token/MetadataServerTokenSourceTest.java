@@ -281,6 +281,27 @@ class MetadataServerTokenSourceTest {
     }
 
     @Test
+    void fetchToken_answerFarLargerThanAToken_failsWithTheLimitWithoutRetrying() {
+        FakeMetadataServer server = server(Answer.token("a".repeat(200_000)));
+
+        TokenSourceException e = fetchFailure(source(server.hostAndPort()));
+
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("cannot be an identity token", "more than 32768 bytes; the limit is 32768");
+        assertThat(server.requests).hasSize(1);
+    }
+
+    @Test
+    void fetchToken_binaryAnswer_saysItIsNotText() {
+        FakeMetadataServer server = server(Answer.token("eyJ\u0000\u0001"));
+
+        TokenSourceException e = fetchFailure(source(server.hostAndPort()));
+
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("is not text").doesNotContain("Input length");
+    }
+
+    @Test
     void fetchToken_answer200WithoutMetadataFlavorHeader_isRejected() {
         FakeMetadataServer server = server(new Answer(200, Map.of(), TestTokens.google(Instant.now(), AUDIENCE)));
 

@@ -25,7 +25,8 @@ import software.amazon.awssdk.arns.Arn;
  *   <li>{@code lastRefresh}: when the last STS call or failed token fetch happened, its outcome and
  *       duration; {@code credentialsExpiration}.</li>
  * </ul>
- * Never the token, a secret key or a session token. Each read fetches a token from the source (a file read,
+ * Never the token, a secret key or a session token; every string from a token, a server or an exception is
+ * escaped (control characters, escape sequences, bidi overrides). Each read fetches a token from the source (a file read,
  * or a metadata-server call), never from STS. Thread-safe.
  */
 @Endpoint(id = "keyless")
@@ -48,7 +49,7 @@ public class KeylessEndpoint {
     public Map<String, Object> keyless() {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("roleArn", federation.roleArn());
-        report.put("tokenSource", String.valueOf(federation.tokenSource()));
+        report.put("tokenSource", Secrets.scrub(String.valueOf(federation.tokenSource())));
         TokenReport token = inspectToken(report);
         if (token != null) {
             report.put("token", json(token.toJson()));
@@ -63,7 +64,7 @@ public class KeylessEndpoint {
             refresh.put("outcome", last.outcome());
             refresh.put("duration", last.duration().toString());
             if (last.detail() != null) {
-                refresh.put("detail", last.detail());
+                refresh.put("detail", Secrets.scrub(last.detail()));
             }
             report.put("lastRefresh", refresh);
         }
@@ -98,10 +99,12 @@ public class KeylessEndpoint {
         }
     }
 
-    /** Core's JSON as maps, so the actuator renders it as JSON rather than as an escaped string. */
+    /**
+     * Core's JSON as maps, so the actuator renders it as JSON rather than as an escaped string; claim values
+     * in it are escaped, as everywhere else.
+     */
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(String json) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> map = (Map<String, Object>) Json.parse(json);
-        return map;
+        return (Map<String, Object>) Secrets.scrubAll(Json.parse(json));
     }
 }

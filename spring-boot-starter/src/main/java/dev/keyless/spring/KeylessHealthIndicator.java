@@ -18,7 +18,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  * <p>Asks the provider with {@code resolveCredentials()}, which returns cached credentials without calling
  * STS and, after a failure, answers with the last failure until its next attempt is due: a health check
  * never makes STS calls of its own beyond the provider's refresh schedule. Never shows a token, a secret key
- * or a session token. Thread-safe.
+ * or a session token; claim values and messages are escaped, so a claim cannot forge or hide a line where the
+ * health is printed or logged. Thread-safe.
  */
 public class KeylessHealthIndicator implements HealthIndicator {
 
@@ -55,7 +56,7 @@ public class KeylessHealthIndicator implements HealthIndicator {
         } catch (WebIdentityCredentialsException e) {
             Health.Builder down = Health.down();
             roleAndSource(down);
-            down.withDetail("roleArn", String.valueOf(e.roleArn()));
+            down.withDetail("roleArn", Secrets.scrub(String.valueOf(e.roleArn())));
             if (e.stsErrorCode() != null) {
                 down.withDetail("stsErrorCode", e.stsErrorCode());
             }
@@ -73,19 +74,19 @@ public class KeylessHealthIndicator implements HealthIndicator {
 
     private void roleAndSource(Health.Builder health) {
         if (federation == null) {
-            health.withDetail("provider", provider.toString());
+            health.withDetail("provider", Secrets.scrub(provider.toString()));
             return;
         }
         health.withDetail("roleArn", federation.roleArn());
-        health.withDetail("tokenSource", String.valueOf(federation.tokenSource()));
+        health.withDetail("tokenSource", Secrets.scrub(String.valueOf(federation.tokenSource())));
         Claims token = federation.refreshes().token();
         if (token != null) {
             health.withDetail("tokenKind", describe(token));
             if (token.issuer() != null) {
-                health.withDetail("tokenIssuer", token.issuer());
+                health.withDetail("tokenIssuer", Secrets.scrub(token.issuer()));
             }
             if (token.subject() != null) {
-                health.withDetail("tokenSubject", token.subject());
+                health.withDetail("tokenSubject", Secrets.scrub(token.subject()));
             }
         }
     }

@@ -286,4 +286,21 @@ class KeylessActuatorTest {
                 .doesNotContain(StsStub.SECRET_PREFIX)
                 .doesNotContain(StsStub.SESSION_TOKEN_PREFIX);
     }
+
+    @Test
+    void healthAndEndpoint_claimsWithNewlinesAndEscapes_areEscaped() throws IOException {
+        String forged = "x\n[PASS] forged\u001b[31m\u202e";
+        Files.writeString(tokenFile, TestTokens.sign(TestTokens.gkeClaims(Instant.now(), Duration.ofHours(1))
+                .subject(forged).build()), StandardCharsets.UTF_8);
+        sts.fail(403, "AccessDenied", "Not authorized\n[PASS] from STS \u001b[2J");
+        federated().run(context -> {
+            Health health = context.getBean("keylessHealthIndicator", KeylessHealthIndicator.class).health();
+            Map<String, Object> endpoint = context.getBean(KeylessEndpoint.class).keyless();
+
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            String shown = health.getDetails().toString() + endpoint;
+            assertThat(shown).contains("x\\n[PASS] forged\\u001b[31m\\u202e")
+                    .doesNotContain("\n").doesNotContain("\u001b").doesNotContain("\u202e");
+        });
+    }
 }

@@ -9,6 +9,7 @@ import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.testing.StsStub;
 import dev.keyless.testing.TraceCapture;
 import dev.keyless.testing.TestTokens;
+import dev.keyless.testing.TokenEchoes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -139,6 +140,41 @@ class KeylessSecretLeakTest {
         for (String text : seen) {
             assertThat(text).doesNotContain("eyJ").doesNotContain(token)
                     .doesNotContain(StsStub.SECRET_PREFIX).doesNotContain(StsStub.SESSION_TOKEN_PREFIX);
+        }
+    }
+
+    /*
+     * Passes once KeylessFederation builds its STS client with RedactErrorResponses (through
+     * StsClients.webIdentity(region, endpoint, null, refreshes)): today its client has no redaction, so the
+     * SDK's exceptions carry whatever STS echoed, and only Redaction's token-free patterns apply to them.
+     * KeylessFederation is being reworked on another branch; checked there with that one-line change.
+     */
+    @Test
+    void stsEchoesEverySegmentInEveryWay_noPieceOfTheTokenAnywhere() {
+        ApplicationContextRunner runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(KeylessAutoConfiguration.class,
+                        KeylessHealthAutoConfiguration.class, KeylessEndpointAutoConfiguration.class,
+                        KeylessMetricsAutoConfiguration.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=keyless",
+                        "keyless.role-arn=" + StsStub.ROLE_ARN, "keyless.token-file=" + tokenFile,
+                        "keyless.sts-endpoint=" + sts.endpoint());
+        for (String code : new String[] {"AccessDenied", "InvalidIdentityToken", "IDPCommunicationError"}) {
+            sts.fail(code.equals("AccessDenied") ? 403 : 400, code, TokenEchoes.message(token));
+            runner.run(context -> {
+                expectFailure(context.getBean(WebIdentityCredentialsProvider.class)::resolveCredentials);
+                report(context);
+            });
+            runner.withPropertyValues("keyless.fail-fast=true").run(context -> chain(context.getStartupFailure()));
+        }
+        for (ILoggingEvent event : capture.events()) {
+            seen.add(event.getLoggerName() + " " + event.getFormattedMessage());
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                seen.add(t.getClassName() + ": " + t.getMessage());
+            }
+        }
+        assertThat(seen).anySatisfy(text -> assertThat(text).contains("[token redacted]"));
+        for (String text : seen) {
+            TokenEchoes.assertNoPiece(text, token);
         }
     }
 
