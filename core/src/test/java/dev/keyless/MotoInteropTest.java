@@ -1,6 +1,7 @@
 package dev.keyless;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyless.testing.FakeMetadataServer;
 import dev.keyless.testing.MotoServer;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * Both token paths end to end against moto, a real third-party STS, S3 and SQS: the provider assumes a role
@@ -46,7 +48,8 @@ import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRespon
 @ExtendWith(MotoServer.class)
 class MotoInteropTest {
 
-    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/checkout-s3-writer";
+    private static final String ROLE_NAME = "checkout-s3-writer";
+    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/" + ROLE_NAME;
 
     private final MotoServer moto;
 
@@ -128,8 +131,11 @@ class MotoInteropTest {
     private void assertS3AndSqsWork(AwsCredentialsProvider provider, String expectedAccessKeyId) {
         SigningKeys signingKeys = new SigningKeys();
         String name = "keyless-interop-" + UUID.randomUUID().toString().substring(0, 8);
+        moto.createRole(ROLE_NAME, "s3:*", "sqs:*");
 
-        try (S3Client s3 = S3Client.builder()
+        // From here moto checks every signature against the credentials it issued, and the role's policies.
+        try (MotoServer.Enforcement enforced = moto.enforceAuthentication(0);
+             S3Client s3 = S3Client.builder()
                      .endpointOverride(moto.endpoint())
                      .forcePathStyle(true)
                      .region(Region.US_EAST_1)
@@ -152,6 +158,12 @@ class MotoInteropTest {
             List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(1)
                     .waitTimeSeconds(1)).messages();
             assertThat(messages).extracting(Message::body).containsExactly("order 1 shipped");
+
+            assertThat(moto.callerArn(provider)).as("who signs, as moto sees it")
+                    .startsWith("arn:aws:sts::" + MotoServer.ACCOUNT_ID + ":assumed-role/" + ROLE_NAME + "/");
+            assertThatThrownBy(() -> moto.callerArn(MotoServer.forgedCredentials()))
+                    .as("control: a key moto never issued is refused")
+                    .isInstanceOfSatisfying(StsException.class, e -> assertThat(e.statusCode()).isEqualTo(403));
         }
 
         assertThat(signingKeys.services()).contains("S3", "Sqs");
