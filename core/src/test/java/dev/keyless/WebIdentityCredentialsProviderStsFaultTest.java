@@ -18,12 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
+import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
+import software.amazon.awssdk.services.sts.model.AssumedRoleUser;
+import software.amazon.awssdk.services.sts.model.Credentials;
 
 /** STS faults injected with WireMock, through the STS client the provider builds itself. */
 class WebIdentityCredentialsProviderStsFaultTest {
@@ -127,48 +133,83 @@ class WebIdentityCredentialsProviderStsFaultTest {
     }
 
     @Test
-    void concurrentCallers_acrossPrefetchPointWithSlowSts_oneStsCallAndNoCallerWaits() throws Exception {
-        sts.succeed(T0.plusSeconds(3600));
+    void concurrentCallers_acrossPrefetchPointWithStsHeld_oneStsCallAndNoCallerWaits() throws Exception {
+        // The refresh's STS call is held until the test releases it, after every caller has finished: a caller
+        // that waited for the refresh could never finish. Decided by latches, not by how long calls took.
+        CountDownLatch refreshInStsCall = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger stsCalls = new AtomicInteger();
+        StsClient heldSts = new StsClient() {
+            @Override
+            public AssumeRoleWithWebIdentityResponse assumeRoleWithWebIdentity(AssumeRoleWithWebIdentityRequest r) {
+                int n = stsCalls.incrementAndGet();
+                if (n > 1) {
+                    refreshInStsCall.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return AssumeRoleWithWebIdentityResponse.builder()
+                        .credentials(Credentials.builder().accessKeyId("ASIAHELD" + n).secretAccessKey("secret" + n)
+                                .sessionToken("session" + n).expiration(T0.plus(Duration.ofHours(n))).build())
+                        .assumedRoleUser(AssumedRoleUser.builder().assumedRoleId("AROAHELD:s")
+                                .arn("arn:aws:sts::123456789012:assumed-role/checkout-s3-writer/s").build())
+                        .build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "sts";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
         int threads = 64;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (WebIdentityCredentialsProvider provider = builder().build()) {
+        try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
+                .roleArn(ROLE_ARN)
+                .tokenSource(TokenSources.file(tokenFile))
+                .stsClient(heldSts)
+                .clock(time.clock())
+                .build()) {
             AwsCredentials first = provider.resolveCredentials();
-            Duration stsLatency = Duration.ofSeconds(2);
-            sts.server().resetMappings();
-            sts.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/")
-                    .willReturn(sts.success(T0.plusSeconds(7200)).withFixedDelay((int) stsLatency.toMillis())));
             time.set(T0.plus(Duration.ofMinutes(56))); // past the prefetch point, before the stale point
 
             CyclicBarrier start = new CyclicBarrier(threads);
-            AtomicLong slowestNanos = new AtomicLong();
             Set<AwsCredentials> seen = ConcurrentHashMap.newKeySet();
             List<Future<?>> callers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 callers.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < 200; i++) {
-                        long begin = System.nanoTime();
                         seen.add(provider.resolveCredentials());
-                        slowestNanos.accumulateAndGet(System.nanoTime() - begin, Math::max);
                     }
                     return null;
                 }));
             }
             for (Future<?> caller : callers) {
-                caller.get(30, TimeUnit.SECONDS);
+                caller.get(30, TimeUnit.SECONDS); // a deadlock guard: a caller waiting for the held call never returns
             }
 
-            // Nobody waited for the slow STS call: every caller got the cached credentials at once.
+            assertThat(refreshInStsCall.await(30, TimeUnit.SECONDS)).as("the background refresh reached STS").isTrue();
+            assertThat(release.getCount()).as("the refresh's STS call is still held").isEqualTo(1);
+            // Nobody waited for the held STS call: every caller got the cached credentials at once.
             assertThat(seen).containsExactly(first);
-            assertThat(Duration.ofNanos(slowestNanos.get())).isLessThan(stsLatency.dividedBy(2));
+            assertThat(stsCalls).hasValue(2);
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (provider.resolveCredentials() == first && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(provider.resolveCredentials()).isNotSameAs(first);
-            assertThat(sts.calls()).isEqualTo(2);
+            release.countDown();
+            // Past the first credentials' stale point a caller joins the refresh if it is still finishing, so
+            // this is the refreshed credentials however the threads are scheduled.
+            time.set(T0.plus(Duration.ofMinutes(59)).plusSeconds(30));
+            assertThat(provider.resolveCredentials()).isNotSameAs(first)
+                    .satisfies(c -> assertThat(c.accessKeyId()).isEqualTo("ASIAHELD2"));
+            assertThat(stsCalls).hasValue(2);
         } finally {
+            release.countDown();
             pool.shutdownNow();
         }
     }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyless.testing.TestTokens;
+import dev.keyless.testing.UnreadablePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,11 +93,16 @@ class FileTokenSourceTest {
     void fetchToken_unreadableFile_explainsPermissions() throws IOException {
         Path file = dir.resolve("token");
         Files.writeString(file, token);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
-        // root reads anything; the case only exists for other users.
-        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(file), "running as root");
-        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
-                .hasMessageContaining("permission denied").hasMessageContaining("fsGroup");
+        // Root (CI) reads a file whatever its mode, so the refusal is injected: a file system that answers
+        // every open of this file with AccessDeniedException, as the kernel does for a pod's other user.
+        Path unreadable = UnreadablePaths.of(file);
+        assertThat(Files.isReadable(unreadable)).as("the injected refusal is in place").isFalse();
+
+        assertThatThrownBy(() -> TokenSources.file(unreadable).fetchToken())
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("permission denied").hasMessageContaining("fsGroup")
+                .hasRootCauseInstanceOf(java.nio.file.AccessDeniedException.class);
     }
 
     @Test

@@ -34,7 +34,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
@@ -110,38 +109,38 @@ class MetadataServerTokenSourceTest {
     }
 
     @Test
-    @Timeout(10)
     void fetchToken_serverRefusesConnectionsAtFirst_retriesUntilItListens() throws Exception {
-        // 1.2 s rather than a real pod's few seconds: the backoff's 5th attempt comes 1.5 to 3 s in, so
-        // the test ends within ~3 s whatever the jitter.
-        Duration refusing = Duration.ofMillis(1_200);
+        // Nothing listens on the port until the source has been refused twice: the server starts inside the
+        // source's second backoff pause (the injected sleeper), so the order is decided, not timed.
+        int refusalsBeforeListening = 2;
         int port;
         try (ServerSocket reserve = new ServerSocket(0, 1, LOOPBACK)) {
             port = reserve.getLocalPort();
         }
         String token = TestTokens.google(Instant.now(), AUDIENCE);
         AtomicReference<FakeMetadataServer> late = new AtomicReference<>();
-        Thread starter = new Thread(() -> {
-            try {
-                Thread.sleep(refusing.toMillis());
-                late.set(new FakeMetadataServer(port, Answer.token(token)));
-            } catch (InterruptedException | IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "late-metadata-server");
-        long start = System.nanoTime();
-        starter.start();
+        List<Duration> pauses = new CopyOnWriteArrayList<>();
+        MetadataServerTokenSource source = new MetadataServerTokenSource(AUDIENCE,
+                env(LOOPBACK.getHostAddress() + ":" + port), time.clock(), pause -> {
+                    pauses.add(pause);
+                    time.advance(pause);
+                    if (pauses.size() == refusalsBeforeListening) {
+                        try {
+                            late.set(new FakeMetadataServer(port, Answer.token(token)));
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
         try {
-            TokenSource source = MetadataServerTokenSources.forHost(LOOPBACK.getHostAddress() + ":" + port, AUDIENCE);
-
             WebIdentityToken fetched = source.fetchToken();
 
             assertThat(fetched.value()).isEqualTo(token);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(refusing);
+            assertThat(pauses).as("one backoff pause per refused connection").hasSize(refusalsBeforeListening);
             assertThat(late.get().requests).hasSize(1);
-            assertThat(debugMessages()).anyMatch(m -> m.contains("ConnectException") && m.contains("attempt 1"));
+            assertThat(debugMessages()).anyMatch(m -> m.contains("ConnectException") && m.contains("attempt 1"))
+                    .anyMatch(m -> m.contains("ConnectException") && m.contains("attempt 2"));
         } finally {
-            starter.join();
             if (late.get() != null) {
                 late.get().close();
             }
