@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyless.testing.FakeMetadataServer;
+import dev.keyless.testing.KubeletVolume;
 import dev.keyless.testing.MotoServer;
 import dev.keyless.testing.SigningKeys;
 import dev.keyless.testing.TestTokens;
@@ -12,8 +13,6 @@ import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +59,7 @@ class MotoInteropTest {
     @Test
     void gkeProjectedTokenFile_assumesRoleAtMoto_andS3AndSqsSignWithTheFederatedKey(@TempDir Path volume)
             throws IOException {
-        Path token = projectedVolume(volume, TestTokens.gke(Instant.now(), Duration.ofHours(1)));
+        Path token = KubeletVolume.create(volume, TestTokens.gke(Instant.now(), Duration.ofHours(1))).tokenPath();
 
         try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
                 .roleArn(ROLE_ARN)
@@ -170,14 +169,6 @@ class MotoInteropTest {
         assertThat(signingKeys.accessKeyIds()).as("access key id in each request's Authorization header")
                 .hasSizeGreaterThanOrEqualTo(6)
                 .containsOnly(expectedAccessKeyId);
-    }
-
-    /** Lays {@code token} out as the kubelet's atomic writer does; returns the path a pod would read. */
-    private static Path projectedVolume(Path volume, String token) throws IOException {
-        Path timestamped = Files.createDirectory(volume.resolve("..2026_11_25_10_00_00.123456789"));
-        Files.writeString(timestamped.resolve("token"), token, StandardCharsets.UTF_8);
-        Files.createSymbolicLink(volume.resolve("..data"), Path.of(timestamped.getFileName().toString()));
-        return Files.createSymbolicLink(volume.resolve("token"), Path.of("..data", "token"));
     }
 
     /** Path B as a pod runs it: Keyless's metadata-server source, pointed at the fake as GCE_METADATA_HOST would. */

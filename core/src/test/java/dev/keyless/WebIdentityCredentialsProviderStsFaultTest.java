@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyless.testing.FakeTime;
+import dev.keyless.testing.InJvmSts;
 import dev.keyless.testing.StsStub;
 import dev.keyless.testing.TestTokens;
 import dev.keyless.token.TokenSources;
@@ -24,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,11 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
-import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
-import software.amazon.awssdk.services.sts.model.AssumedRoleUser;
-import software.amazon.awssdk.services.sts.model.Credentials;
 
 /** STS faults injected with WireMock, through the STS client the provider builds itself. */
 class WebIdentityCredentialsProviderStsFaultTest {
@@ -138,36 +133,17 @@ class WebIdentityCredentialsProviderStsFaultTest {
         // that waited for the refresh could never finish. Decided by latches, not by how long calls took.
         CountDownLatch refreshInStsCall = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger stsCalls = new AtomicInteger();
-        StsClient heldSts = new StsClient() {
-            @Override
-            public AssumeRoleWithWebIdentityResponse assumeRoleWithWebIdentity(AssumeRoleWithWebIdentityRequest r) {
-                int n = stsCalls.incrementAndGet();
-                if (n > 1) {
-                    refreshInStsCall.countDown();
-                    try {
-                        release.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+        InJvmSts heldSts = InJvmSts.answering((n, request) -> {
+            if (n > 1) {
+                refreshInStsCall.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                return AssumeRoleWithWebIdentityResponse.builder()
-                        .credentials(Credentials.builder().accessKeyId("ASIAHELD" + n).secretAccessKey("secret" + n)
-                                .sessionToken("session" + n).expiration(T0.plus(Duration.ofHours(n))).build())
-                        .assumedRoleUser(AssumedRoleUser.builder().assumedRoleId("AROAHELD:s")
-                                .arn("arn:aws:sts::123456789012:assumed-role/checkout-s3-writer/s").build())
-                        .build();
             }
-
-            @Override
-            public String serviceName() {
-                return "sts";
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+            return InJvmSts.issued(n, T0.plus(Duration.ofHours(n)));
+        });
         int threads = 64;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
@@ -199,15 +175,15 @@ class WebIdentityCredentialsProviderStsFaultTest {
             assertThat(release.getCount()).as("the refresh's STS call is still held").isEqualTo(1);
             // Nobody waited for the held STS call: every caller got the cached credentials at once.
             assertThat(seen).containsExactly(first);
-            assertThat(stsCalls).hasValue(2);
+            assertThat(heldSts.calls()).isEqualTo(2);
 
             release.countDown();
             // Past the first credentials' stale point a caller joins the refresh if it is still finishing, so
             // this is the refreshed credentials however the threads are scheduled.
             time.set(T0.plus(Duration.ofMinutes(59)).plusSeconds(30));
             assertThat(provider.resolveCredentials()).isNotSameAs(first)
-                    .satisfies(c -> assertThat(c.accessKeyId()).isEqualTo("ASIAHELD2"));
-            assertThat(stsCalls).hasValue(2);
+                    .satisfies(c -> assertThat(c.accessKeyId()).isEqualTo("ASIAINJVM2"));
+            assertThat(heldSts.calls()).isEqualTo(2);
         } finally {
             release.countDown();
             pool.shutdownNow();

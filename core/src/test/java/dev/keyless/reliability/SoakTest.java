@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyless.WebIdentityCredentialsException;
 import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.testing.FakeTime;
+import dev.keyless.testing.InJvmSts;
 import dev.keyless.testing.TestTokens;
 import dev.keyless.token.WebIdentityToken;
 import java.net.ConnectException;
@@ -26,11 +27,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
-import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
-import software.amazon.awssdk.services.sts.model.AssumedRoleUser;
-import software.amazon.awssdk.services.sts.model.Credentials;
 import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
@@ -85,46 +81,29 @@ class SoakTest {
     private final AtomicReference<Instant> newestIssued = new AtomicReference<>(Instant.MIN);
 
     /** An in-JVM STS: random failures, an outage, and up to 2 ms of real latency so calls overlap. */
-    private final StsClient sts = new StsClient() {
-        @Override
-        public AssumeRoleWithWebIdentityResponse assumeRoleWithWebIdentity(AssumeRoleWithWebIdentityRequest request) {
-            stsCalls.incrementAndGet();
-            Instant now = time.now();
-            int roll;
-            synchronized (random) {
-                roll = random.nextInt(100);
-                LockSupport.parkNanos(random.nextInt(2_000_000));
-            }
-            if (inOutage(now)) {
-                stsFailures.incrementAndGet();
-                throw SdkClientException.create("Unable to execute HTTP request", new ConnectException("Connection refused"));
-            }
-            if (roll < 10) {
-                stsFailures.incrementAndGet();
-                throw (StsException) StsException.builder().statusCode(400).message("Rate exceeded")
-                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("Throttling").errorMessage("Rate exceeded")
-                                .serviceName("Sts").build()).build();
-            }
-            Instant expiration = now.plus(SESSION);
-            long n = issued.incrementAndGet();
-            newestIssued.accumulateAndGet(expiration, LATER);
-            return AssumeRoleWithWebIdentityResponse.builder()
-                    .credentials(Credentials.builder().accessKeyId("ASIASOAK" + n).secretAccessKey("secret" + n)
-                            .sessionToken("session" + n).expiration(expiration).build())
-                    .assumedRoleUser(AssumedRoleUser.builder().assumedRoleId("AROASOAK:s")
-                            .arn("arn:aws:sts::123456789012:assumed-role/soak/s").build())
-                    .build();
+    private final InJvmSts sts = InJvmSts.answering((call, request) -> {
+        stsCalls.incrementAndGet();
+        Instant now = time.now();
+        int roll;
+        synchronized (random) {
+            roll = random.nextInt(100);
+            LockSupport.parkNanos(random.nextInt(2_000_000));
         }
-
-        @Override
-        public String serviceName() {
-            return "sts";
+        if (inOutage(now)) {
+            stsFailures.incrementAndGet();
+            throw SdkClientException.create("Unable to execute HTTP request", new ConnectException("Connection refused"));
         }
-
-        @Override
-        public void close() {
+        if (roll < 10) {
+            stsFailures.incrementAndGet();
+            throw (StsException) StsException.builder().statusCode(400).message("Rate exceeded")
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode("Throttling").errorMessage("Rate exceeded")
+                            .serviceName("Sts").build()).build();
         }
-    };
+        Instant expiration = now.plus(SESSION);
+        issued.incrementAndGet();
+        newestIssued.accumulateAndGet(expiration, LATER);
+        return InJvmSts.issued(call, expiration);
+    });
 
     private static final BinaryOperator<Instant> LATER = (a, b) -> a.isAfter(b) ? a : b;
     private static final BinaryOperator<Instant> EARLIER = (a, b) -> a.isBefore(b) ? a : b;
