@@ -1,8 +1,10 @@
 package dev.keyless;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyless.testing.FakeMetadataServer;
+import dev.keyless.testing.KubeletVolume;
 import dev.keyless.testing.MotoServer;
 import dev.keyless.testing.SigningKeys;
 import dev.keyless.testing.TestTokens;
@@ -11,8 +13,6 @@ import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
 import dev.keyless.token.WebIdentityToken;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * Both token paths end to end against moto, a real third-party STS, S3 and SQS: the provider assumes a role
@@ -46,7 +47,8 @@ import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRespon
 @ExtendWith(MotoServer.class)
 class MotoInteropTest {
 
-    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/checkout-s3-writer";
+    private static final String ROLE_NAME = "checkout-s3-writer";
+    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/" + ROLE_NAME;
 
     private final MotoServer moto;
 
@@ -57,7 +59,7 @@ class MotoInteropTest {
     @Test
     void gkeProjectedTokenFile_assumesRoleAtMoto_andS3AndSqsSignWithTheFederatedKey(@TempDir Path volume)
             throws IOException {
-        Path token = projectedVolume(volume, TestTokens.gke(Instant.now(), Duration.ofHours(1)));
+        Path token = KubeletVolume.create(volume, TestTokens.gke(Instant.now(), Duration.ofHours(1))).tokenPath();
 
         try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
                 .roleArn(ROLE_ARN)
@@ -128,8 +130,11 @@ class MotoInteropTest {
     private void assertS3AndSqsWork(AwsCredentialsProvider provider, String expectedAccessKeyId) {
         SigningKeys signingKeys = new SigningKeys();
         String name = "keyless-interop-" + UUID.randomUUID().toString().substring(0, 8);
+        moto.createRole(ROLE_NAME, "s3:*", "sqs:*");
 
-        try (S3Client s3 = S3Client.builder()
+        // From here moto checks every signature against the credentials it issued, and the role's policies.
+        try (MotoServer.Enforcement enforced = moto.enforceAuthentication(0);
+             S3Client s3 = S3Client.builder()
                      .endpointOverride(moto.endpoint())
                      .forcePathStyle(true)
                      .region(Region.US_EAST_1)
@@ -152,20 +157,18 @@ class MotoInteropTest {
             List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(1)
                     .waitTimeSeconds(1)).messages();
             assertThat(messages).extracting(Message::body).containsExactly("order 1 shipped");
+
+            assertThat(moto.callerArn(provider)).as("who signs, as moto sees it")
+                    .startsWith("arn:aws:sts::" + MotoServer.ACCOUNT_ID + ":assumed-role/" + ROLE_NAME + "/");
+            assertThatThrownBy(() -> moto.callerArn(MotoServer.forgedCredentials()))
+                    .as("control: a key moto never issued is refused")
+                    .isInstanceOfSatisfying(StsException.class, e -> assertThat(e.statusCode()).isEqualTo(403));
         }
 
         assertThat(signingKeys.services()).contains("S3", "Sqs");
         assertThat(signingKeys.accessKeyIds()).as("access key id in each request's Authorization header")
                 .hasSizeGreaterThanOrEqualTo(6)
                 .containsOnly(expectedAccessKeyId);
-    }
-
-    /** Lays {@code token} out as the kubelet's atomic writer does; returns the path a pod would read. */
-    private static Path projectedVolume(Path volume, String token) throws IOException {
-        Path timestamped = Files.createDirectory(volume.resolve("..2026_11_25_10_00_00.123456789"));
-        Files.writeString(timestamped.resolve("token"), token, StandardCharsets.UTF_8);
-        Files.createSymbolicLink(volume.resolve("..data"), Path.of(timestamped.getFileName().toString()));
-        return Files.createSymbolicLink(volume.resolve("token"), Path.of("..data", "token"));
     }
 
     /** Path B as a pod runs it: Keyless's metadata-server source, pointed at the fake as GCE_METADATA_HOST would. */

@@ -6,22 +6,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import dev.keyless.testing.FakeMetadataServer;
 import dev.keyless.testing.StsStub;
-import dev.keyless.testing.TraceCapture;
 import dev.keyless.testing.TestTokens;
 import dev.keyless.testing.TokenEchoes;
+import dev.keyless.testing.TraceCapture;
+import dev.keyless.token.MetadataServerTokenSources;
+import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,8 +43,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Every flow of the provider, success and failure, with every logger at TRACE (java.util.logging bridged
- * too): no token, secret key or session token in any log line, exception message or toString().
+ * Every flow of the provider, success and failure, for every kind of token source (file, metadata server,
+ * Google credentials), with every logger at TRACE, the root logger included and java.util.logging bridged (so
+ * the JDK's HTTP logs too, and google-auth-library's request logs, which need GOOGLE_SDK_JAVA_LOGGING=true, set for
+ * core's tests in its pom): no token, secret key or session token in any log line,
+ * exception message or toString().
  */
 class SecretLeakTest {
 
@@ -171,15 +187,118 @@ class SecretLeakTest {
         }
     }
 
-    private void run(Path file, Consumer<WebIdentityCredentialsProvider> flow) {
+    @Test
+    void metadataServerSource_everyFlowAtTrace_noTokenAnywhere_includingTheJdkHttpClientsLogs() {
+        String audience = TestTokens.GSA_UNIQUE_ID;
+        try (FakeMetadataServer metadata = FakeMetadataServer.start()) {
+            metadata.tokens(aud -> remember(TestTokens.google(Instant.now(), aud)));
+            TokenSource source = MetadataServerTokenSources.forHost(metadata.hostAndPort(), audience);
+
+            sts.succeed(Instant.now().plusSeconds(3600));
+            run(source, provider -> seen.add(provider.resolveCredentials().toString()));
+            secrets.add(StsStub.SECRET_PREFIX);
+            secrets.add(StsStub.SESSION_TOKEN_PREFIX);
+            sts.fail(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+            run(source, provider -> expectFailure(provider::resolveCredentials));
+            // The metadata server refuses (no retry for 404 and 403).
+            metadata.failNext(404);
+            run(source, provider -> expectFailure(provider::resolveCredentials));
+            metadata.failNext(403);
+            run(source, provider -> expectFailure(provider::resolveCredentials));
+            // A token for another audience, refused by the source.
+            metadata.tokens(aud -> remember(TestTokens.google(Instant.now(), "someone-else")));
+            run(source, provider -> expectFailure(provider::resolveCredentials));
+        }
+
+        assertCapturedFrom("sun.net.www.protocol.http.HttpURLConnection", "dev.keyless.WebIdentityCredentialsProvider");
+        assertNothingLeaked();
+    }
+
+    @Test
+    void googleCredentialsSource_everyFlowAtTrace_noTokenAnywhere_includingGoogleAuthLibrarysLogs()
+            throws Exception {
+        String audience = TestTokens.GSA_UNIQUE_ID;
+        AtomicInteger status = new AtomicInteger(200);
+        AtomicReference<String> idToken = new AtomicReference<>(remember(TestTokens.google(Instant.now(), audience)));
+        HttpServer oauth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        oauth.createContext("/token", exchange -> {
+            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            // The signed assertion the library sends is a credential too.
+            Matcher assertion = Pattern.compile("assertion=([^&]+)").matcher(form);
+            if (assertion.find()) {
+                remember(URLDecoder.decode(assertion.group(1), StandardCharsets.UTF_8));
+            }
+            byte[] body = (status.get() == 200 ? "{\"id_token\": \"" + idToken.get() + "\"}"
+                    : "{\"error\": \"internal\", \"error_description\": \"backend failed for " + idToken.get() + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
+            exchange.sendResponseHeaders(status.get(), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        oauth.start();
+        try {
+            TokenSource source = TokenSources.googleCredentials(ServiceAccountCredentials.newBuilder()
+                    .setClientEmail(TestTokens.GSA_EMAIL)
+                    .setClientId(TestTokens.GSA_UNIQUE_ID)
+                    .setPrivateKey(TestTokens.key().toRSAPrivateKey())
+                    .setPrivateKeyId(TestTokens.key().getKeyID())
+                    .setTokenServerUri(URI.create("http://127.0.0.1:" + oauth.getAddress().getPort() + "/token"))
+                    .build(), audience);
+
+            sts.succeed(Instant.now().plusSeconds(3600));
+            run(source, provider -> seen.add(provider.resolveCredentials().toString()));
+            secrets.add(StsStub.SECRET_PREFIX);
+            secrets.add(StsStub.SESSION_TOKEN_PREFIX);
+            sts.fail(400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider");
+            run(source, provider -> expectFailure(provider::resolveCredentials));
+            // Google's token endpoint fails, echoing a token in its error body.
+            status.set(500);
+            run(source, provider -> expectFailure(provider::resolveCredentials));
+        } finally {
+            oauth.stop(0);
+        }
+
+        assertCapturedFrom("com.google.auth.oauth2.ServiceAccountCredentials", "sun.net.www.protocol.http.HttpURLConnection",
+                "dev.keyless.WebIdentityCredentialsProvider");
+        assertNothingLeaked();
+    }
+
+    private String remember(String secret) {
+        secrets.add(secret);
+        return secret;
+    }
+
+    /** Proves the capture reached these loggers, so "nothing leaked" is not "nothing was logged". */
+    private void assertCapturedFrom(String... loggers) {
+        assertThat(capture.loggerNames()).as("loggers captured at TRACE").contains(loggers);
+    }
+
+    private void assertNothingLeaked() {
+        seen.addAll(capture.texts());
+        assertThat(secrets).isNotEmpty();
+        for (String text : seen) {
+            // Never print the secret: a failing assertion would leak what it guards.
+            assertThat(text.contains("eyJ")).as("eyJ in: %s", text.replace("eyJ", "e-y-J")).isFalse();
+            for (String secret : secrets) {
+                assertThat(text.contains(secret)).as("a secret in a log line or message").isFalse();
+            }
+        }
+    }
+
+    private void run(TokenSource source, Consumer<WebIdentityCredentialsProvider> flow) {
         try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
                 .roleArn(ROLE_ARN)
-                .tokenSource(TokenSources.file(file))
+                .tokenSource(source)
                 .region(Region.US_EAST_1)
                 .stsEndpoint(sts.endpoint())
                 .build()) {
             flow.accept(provider);
         }
+    }
+
+    private void run(Path file, Consumer<WebIdentityCredentialsProvider> flow) {
+        run(TokenSources.file(file), flow);
     }
 
     private void expectFailure(Runnable call) {

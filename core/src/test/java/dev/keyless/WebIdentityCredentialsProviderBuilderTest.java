@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyless.testing.FakeTime;
 import dev.keyless.testing.StsStub;
+import dev.keyless.testing.TestTokens;
 import dev.keyless.token.WebIdentityToken;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,7 +33,32 @@ class WebIdentityCredentialsProviderBuilderTest {
 
     @Test
     void build_validSettings_fetchesNothing() {
-        assertThatCode(() -> valid().build().close()).doesNotThrowAnyException();
+        // Counted, not just "no exception": a fetch on a background thread would not throw here.
+        AtomicInteger tokenFetches = new AtomicInteger();
+        FakeTime time = new FakeTime(Instant.parse("2026-11-25T10:00:00Z"));
+        try (StsStub sts = new StsStub()) {
+            sts.succeed(time.now().plus(Duration.ofHours(3)));
+            WebIdentityCredentialsProvider provider = valid()
+                    .tokenSource(() -> {
+                        tokenFetches.incrementAndGet();
+                        return WebIdentityToken.of(TestTokens.gke(time.now(), Duration.ofHours(1)), "counting");
+                    })
+                    .stsEndpoint(sts.endpoint())
+                    .clock(time.clock())
+                    .scheduler(time.scheduler())
+                    .build();
+            assertThat(time.pendingTasks()).as("background work scheduled by build()").isZero();
+            time.advance(Duration.ofHours(2));
+
+            assertThat(tokenFetches).as("tokens fetched").hasValue(0);
+            assertThat(sts.calls()).as("STS calls").isZero();
+
+            // The same provider does fetch on first use, so the counters above can see a fetch.
+            provider.resolveCredentials();
+            assertThat(tokenFetches).hasValue(1);
+            assertThat(sts.calls()).isEqualTo(1);
+            provider.close();
+        }
     }
 
     @Test

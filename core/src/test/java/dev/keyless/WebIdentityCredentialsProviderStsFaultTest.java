@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyless.testing.FakeTime;
+import dev.keyless.testing.InJvmSts;
 import dev.keyless.testing.StsStub;
 import dev.keyless.testing.TestTokens;
 import dev.keyless.token.TokenSources;
@@ -18,12 +19,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,48 +128,64 @@ class WebIdentityCredentialsProviderStsFaultTest {
     }
 
     @Test
-    void concurrentCallers_acrossPrefetchPointWithSlowSts_oneStsCallAndNoCallerWaits() throws Exception {
-        sts.succeed(T0.plusSeconds(3600));
+    void concurrentCallers_acrossPrefetchPointWithStsHeld_oneStsCallAndNoCallerWaits() throws Exception {
+        // The refresh's STS call is held until the test releases it, after every caller has finished: a caller
+        // that waited for the refresh could never finish. Decided by latches, not by how long calls took.
+        CountDownLatch refreshInStsCall = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        InJvmSts heldSts = InJvmSts.answering((n, request) -> {
+            if (n > 1) {
+                refreshInStsCall.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return InJvmSts.issued(n, T0.plus(Duration.ofHours(n)));
+        });
         int threads = 64;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (WebIdentityCredentialsProvider provider = builder().build()) {
+        try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
+                .roleArn(ROLE_ARN)
+                .tokenSource(TokenSources.file(tokenFile))
+                .stsClient(heldSts)
+                .clock(time.clock())
+                .build()) {
             AwsCredentials first = provider.resolveCredentials();
-            Duration stsLatency = Duration.ofSeconds(2);
-            sts.server().resetMappings();
-            sts.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/")
-                    .willReturn(sts.success(T0.plusSeconds(7200)).withFixedDelay((int) stsLatency.toMillis())));
             time.set(T0.plus(Duration.ofMinutes(56))); // past the prefetch point, before the stale point
 
             CyclicBarrier start = new CyclicBarrier(threads);
-            AtomicLong slowestNanos = new AtomicLong();
             Set<AwsCredentials> seen = ConcurrentHashMap.newKeySet();
             List<Future<?>> callers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 callers.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < 200; i++) {
-                        long begin = System.nanoTime();
                         seen.add(provider.resolveCredentials());
-                        slowestNanos.accumulateAndGet(System.nanoTime() - begin, Math::max);
                     }
                     return null;
                 }));
             }
             for (Future<?> caller : callers) {
-                caller.get(30, TimeUnit.SECONDS);
+                caller.get(30, TimeUnit.SECONDS); // a deadlock guard: a caller waiting for the held call never returns
             }
 
-            // Nobody waited for the slow STS call: every caller got the cached credentials at once.
+            assertThat(refreshInStsCall.await(30, TimeUnit.SECONDS)).as("the background refresh reached STS").isTrue();
+            assertThat(release.getCount()).as("the refresh's STS call is still held").isEqualTo(1);
+            // Nobody waited for the held STS call: every caller got the cached credentials at once.
             assertThat(seen).containsExactly(first);
-            assertThat(Duration.ofNanos(slowestNanos.get())).isLessThan(stsLatency.dividedBy(2));
+            assertThat(heldSts.calls()).isEqualTo(2);
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (provider.resolveCredentials() == first && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(provider.resolveCredentials()).isNotSameAs(first);
-            assertThat(sts.calls()).isEqualTo(2);
+            release.countDown();
+            // Past the first credentials' stale point a caller joins the refresh if it is still finishing, so
+            // this is the refreshed credentials however the threads are scheduled.
+            time.set(T0.plus(Duration.ofMinutes(59)).plusSeconds(30));
+            assertThat(provider.resolveCredentials()).isNotSameAs(first)
+                    .satisfies(c -> assertThat(c.accessKeyId()).isEqualTo("ASIAINJVM2"));
+            assertThat(heldSts.calls()).isEqualTo(2);
         } finally {
+            release.countDown();
             pool.shutdownNow();
         }
     }

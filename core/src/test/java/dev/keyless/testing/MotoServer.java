@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,13 +14,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * The real AWS emulator {@code moto_server} (STS, S3, SQS, ...) on loopback, started once per test JVM and
@@ -58,6 +68,8 @@ public final class MotoServer implements BeforeAllCallback, ParameterResolver {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final int PORT_ATTEMPTS = 3;
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     private volatile Running running;
 
     /** For JUnit ({@code @ExtendWith}) and {@code @RegisterExtension}; the server starts before the first class. */
@@ -80,6 +92,131 @@ public final class MotoServer implements BeforeAllCallback, ParameterResolver {
      */
     public String output() {
         return running().output();
+    }
+
+    /**
+     * Creates the IAM role {@code roleName} in moto (if it is not there yet) with an inline policy allowing
+     * {@code actions} on every resource. With {@link #enforceAuthentication(int) authentication enforced} moto
+     * checks each request against the signing role's policies, and refuses requests of a role it does not know.
+     * Call it before enforcing.
+     *
+     * @param roleName the role's name, the last part of its ARN
+     * @param actions the actions to allow, such as {@code "s3:*"}
+     */
+    public void createRole(String roleName, String... actions) {
+        String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":{\"Federated\":\"accounts.google.com\"},"
+                + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}";
+        String allowed = Arrays.stream(actions).map(a -> "\"" + a + "\"").collect(Collectors.joining(","));
+        String permissions = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Action\":[" + allowed + "],\"Resource\":\"*\"}]}";
+        Map<String, String> create = new LinkedHashMap<>();
+        create.put("Action", "CreateRole");
+        create.put("RoleName", roleName);
+        create.put("AssumeRolePolicyDocument", trust);
+        HttpResponse<String> created = iam(create);
+        if (created.statusCode() != 200 && !created.body().contains("EntityAlreadyExists")) {
+            throw new IllegalStateException("moto refused CreateRole " + roleName + ": " + created.statusCode() + " "
+                    + created.body());
+        }
+        Map<String, String> put = new LinkedHashMap<>();
+        put.put("Action", "PutRolePolicy");
+        put.put("RoleName", roleName);
+        put.put("PolicyName", "keyless-test");
+        put.put("PolicyDocument", permissions);
+        HttpResponse<String> policy = iam(put);
+        if (policy.statusCode() != 200) {
+            throw new IllegalStateException("moto refused PutRolePolicy on " + roleName + ": " + policy.statusCode()
+                    + " " + policy.body());
+        }
+    }
+
+    /**
+     * Makes moto check every request's SigV4 signature against the credentials it issued, and the signer's IAM
+     * policies, after {@code unauthenticatedRequests} more requests (moto's {@code /moto-api/reset-auth}). An
+     * unsigned STS {@code AssumeRoleWithWebIdentity} counts as one; a forged or unknown key is refused with
+     * 403. Closing the result turns enforcement off again, for the other tests sharing this moto.
+     *
+     * <p>Only for tests that run one at a time: the setting is global to the moto process.
+     *
+     * @param unauthenticatedRequests how many requests moto still lets through unchecked, counted from now
+     * @return turns enforcement off when closed
+     */
+    public Enforcement enforceAuthentication(int unauthenticatedRequests) {
+        resetAuth(String.valueOf(unauthenticatedRequests));
+        return () -> resetAuth("inf");
+    }
+
+    /**
+     * Asks moto's STS {@code GetCallerIdentity} who signs with {@code credentials}. With authentication enforced
+     * moto checks the signature first, so a forged key fails here with a 403 {@code StsException}; moto's answer
+     * for credentials it issued by assuming a role is {@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}.
+     *
+     * @param credentials the credentials to sign with
+     * @return the signer's ARN as moto sees it
+     */
+    public String callerArn(AwsCredentialsProvider credentials) {
+        try (StsClient sts = StsClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(credentials)
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build()) {
+            return sts.getCallerIdentity().arn();
+        }
+    }
+
+    /**
+     * Credentials moto never issued, with an {@code ASIA} key id, a secret and a session token of the right
+     * shapes: the control a test of "moto checks who signs" needs refused.
+     *
+     * @return forged session credentials
+     */
+    public static AwsCredentialsProvider forgedCredentials() {
+        return StaticCredentialsProvider.create(AwsSessionCredentials.create("ASIAFORGEDKEYLESS000",
+                "forgedSecretKeyForgedSecretKeyForgedSec", "forgedSessionToken"));
+    }
+
+    /** Authentication enforced until closed. */
+    @FunctionalInterface
+    public interface Enforcement extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private void resetAuth(String count) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(endpoint().resolve("/moto-api/reset-auth"))
+                .POST(HttpRequest.BodyPublishers.ofString(count)));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("moto refused reset-auth " + count + ": " + response.statusCode() + " "
+                    + response.body());
+        }
+    }
+
+    /** An IAM query call; moto does not check the signature while authentication is not enforced. */
+    private HttpResponse<String> iam(Map<String, String> parameters) {
+        Map<String, String> form = new LinkedHashMap<>(parameters);
+        form.put("Version", "2010-05-08");
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return send(HttpRequest.newBuilder(endpoint().resolve("/"))
+                .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+                // moto routes by the credential scope's service; the signature is not checked yet.
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=admin/20260101/us-east-1/iam/aws4_request, "
+                        + "SignedHeaders=host, Signature=0")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted calling " + EXECUTABLE, e);
+        }
     }
 
     @Override

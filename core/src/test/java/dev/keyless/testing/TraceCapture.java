@@ -4,7 +4,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -47,6 +50,30 @@ public final class TraceCapture implements AutoCloseable {
     /** The events captured so far (a live list). */
     public List<ILoggingEvent> events() {
         return appender.list;
+    }
+
+    /**
+     * Everything a log line could show, per event: logger and formatted message, structured key-value pairs
+     * (google-auth-library logs payloads there), the MDC, the raw arguments, and every throwable's class and
+     * message down the cause chain.
+     */
+    public List<String> texts() {
+        List<String> texts = new ArrayList<>();
+        for (ILoggingEvent event : List.copyOf(appender.list)) {
+            texts.add(event.getLoggerName() + " " + event.getFormattedMessage());
+            texts.add(String.valueOf(event.getKeyValuePairs()));
+            texts.add(String.valueOf(event.getMDCPropertyMap()));
+            texts.add(Arrays.deepToString(event.getArgumentArray()));
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                texts.add(t.getClassName() + ": " + t.getMessage());
+            }
+        }
+        return texts;
+    }
+
+    /** The distinct names of the loggers that logged, to prove a capture reached a library's logs. */
+    public List<String> loggerNames() {
+        return List.copyOf(appender.list).stream().map(ILoggingEvent::getLoggerName).distinct().toList();
     }
 
     @Override

@@ -3,12 +3,12 @@ package dev.keyless.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyless.testing.KubeletVolume;
 import dev.keyless.testing.TestTokens;
+import dev.keyless.testing.UnreadablePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,11 +93,16 @@ class FileTokenSourceTest {
     void fetchToken_unreadableFile_explainsPermissions() throws IOException {
         Path file = dir.resolve("token");
         Files.writeString(file, token);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
-        // root reads anything; the case only exists for other users.
-        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(file), "running as root");
-        assertThatThrownBy(() -> TokenSources.file(file).fetchToken())
-                .hasMessageContaining("permission denied").hasMessageContaining("fsGroup");
+        // Root (CI) reads a file whatever its mode, so the refusal is injected: a file system that answers
+        // every open of this file with AccessDeniedException, as the kernel does for a pod's other user.
+        Path unreadable = UnreadablePaths.of(file);
+        assertThat(Files.isReadable(unreadable)).as("the injected refusal is in place").isFalse();
+
+        assertThatThrownBy(() -> TokenSources.file(unreadable).fetchToken())
+                .isInstanceOf(TokenSourceException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("permission denied").hasMessageContaining("fsGroup")
+                .hasRootCauseInstanceOf(java.nio.file.AccessDeniedException.class);
     }
 
     @Test
@@ -119,11 +124,7 @@ class FileTokenSourceTest {
     void kubeletAtomicSwap_readersNeverSeeAnEmptyOrPartialToken() throws Exception {
         // The kubelet's AtomicWriter: token -> ..data/token, ..data -> ..TIMESTAMP; a swap writes a new
         // timestamped dir, renames a new ..data symlink over the old one, and deletes the old dir.
-        Path first = dir.resolve("..2026_11_25_10_00_00.000000001");
-        Files.createDirectory(first);
-        Files.writeString(first.resolve("token"), token);
-        Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
-        Files.createSymbolicLink(dir.resolve("token"), Path.of("..data/token"));
+        KubeletVolume volume = KubeletVolume.create(dir, token);
 
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -131,7 +132,7 @@ class FileTokenSourceTest {
         }
         Set<String> known = new java.util.HashSet<>(tokens);
         known.add(token);
-        TokenSource source = TokenSources.file(dir.resolve("token"));
+        TokenSource source = TokenSources.file(volume.tokenPath());
         AtomicBoolean swapping = new AtomicBoolean(true);
         Set<String> seen = ConcurrentHashMap.newKeySet();
         ExecutorService readers = Executors.newFixedThreadPool(8);
@@ -148,17 +149,8 @@ class FileTokenSourceTest {
                     return reads;
                 }));
             }
-            Path current = first;
             for (int swap = 1; swap <= 1000; swap++) {
-                Path next = dir.resolve("..2026_11_25_10_00_00." + String.format("%09d", swap + 1));
-                Files.createDirectory(next);
-                Files.writeString(next.resolve("token"), tokens.get(swap % tokens.size()));
-                Path tmp = dir.resolve("..data_tmp");
-                Files.createSymbolicLink(tmp, next.getFileName());
-                Files.move(tmp, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                Files.delete(current.resolve("token"));
-                Files.delete(current);
-                current = next;
+                volume.rotate(tokens.get(swap % tokens.size()));
             }
             swapping.set(false);
             int reads = 0;

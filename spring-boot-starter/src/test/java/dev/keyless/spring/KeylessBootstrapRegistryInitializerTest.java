@@ -1,6 +1,7 @@
 package dev.keyless.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.keyless.WebIdentityCredentialsProvider;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * {@link KeylessBootstrapRegistryInitializer}: {@code spring.config.import=aws-parameterstore:} against moto's SSM
@@ -75,9 +77,15 @@ class KeylessBootstrapRegistryInitializerTest {
         SpringApplication application = application(registry -> registry.addCloseListener(event ->
                 bootstrapProvider.set(event.getBootstrapContext().get(AwsCredentialsProvider.class))));
 
-        try (ConfigurableApplicationContext context = application.run(args("--keyless.role-arn=" + ROLE_ARN,
+        moto.createRole("checkout-config-reader", "ssm:*");
+        // Moto lets the loader's one unsigned AssumeRoleWithWebIdentity through, then checks every signature.
+        try (MotoServer.Enforcement enforced = moto.enforceAuthentication(1);
+             ConfigurableApplicationContext context = application.run(args("--keyless.role-arn=" + ROLE_ARN,
                 "--keyless.token-file=" + tokenFile))) {
             assertThat(context.getEnvironment().getProperty("orders.table")).isEqualTo("orders-eu");
+            assertThatThrownBy(() -> moto.callerArn(MotoServer.forgedCredentials()))
+                    .as("control: a key moto never issued is refused")
+                    .isInstanceOfSatisfying(StsException.class, e -> assertThat(e.statusCode()).isEqualTo(403));
 
             AwsCredentialsProvider bean = context.getBean(AwsCredentialsProvider.class);
             assertThat(bean).isInstanceOf(WebIdentityCredentialsProvider.class).isSameAs(bootstrapProvider.get());

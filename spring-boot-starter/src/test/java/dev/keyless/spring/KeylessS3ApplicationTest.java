@@ -1,6 +1,7 @@
 package dev.keyless.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.WebIdentityCredentialsProvider;
@@ -37,6 +38,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * A real application: Spring Boot with the web server and the actuator, Spring Cloud AWS's S3 starter, and
@@ -84,7 +86,18 @@ class KeylessS3ApplicationTest {
     void s3TemplateSignsWithFederatedCredentials_andActuatorHealthShowsKeylessUp() throws Exception {
         assertThat(credentialsProvider).isInstanceOf(WebIdentityCredentialsProvider.class);
         String bucket = "keyless-app-" + UUID.randomUUID().toString().substring(0, 8);
+        moto.createRole("checkout-s3-writer", "s3:*");
+        // The unsigned AssumeRoleWithWebIdentity happens here; from then on moto checks every signature.
+        credentialsProvider.resolveCredentials();
+        try (MotoServer.Enforcement enforced = moto.enforceAuthentication(0)) {
+            assertThatThrownBy(() -> moto.callerArn(MotoServer.forgedCredentials()))
+                    .as("control: a key moto never issued is refused")
+                    .isInstanceOfSatisfying(StsException.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+            assertS3AndHealth(bucket);
+        }
+    }
 
+    private void assertS3AndHealth(String bucket) throws Exception {
         s3.createBucket(bucket);
         s3.upload(bucket, "orders/1.json", new ByteArrayInputStream("{\"order\":1}".getBytes(StandardCharsets.UTF_8)));
         String object = s3.download(bucket, "orders/1.json").getContentAsString(StandardCharsets.UTF_8);

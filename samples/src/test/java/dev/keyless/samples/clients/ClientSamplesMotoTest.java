@@ -1,6 +1,7 @@
 package dev.keyless.samples.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyless.samples.demo.ProjectedTokenVolume;
 import dev.keyless.testing.FakeMetadataServer;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,17 +29,23 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * The S3 and SQS samples, unchanged, against moto_server as STS, S3 and SQS: path A with a GKE projected
  * token in a kubelet-style volume, path B with the GSA identity token from a metadata server on loopback.
  * Settings come from an environment map, as {@code SampleSettings.fromEnvironment()} reads them on GKE.
  * Fails, never skips, without moto_server.
+ *
+ * <p>Moto checks who signs while a sample runs: only the sample's one unsigned STS call goes through unchecked,
+ * every S3 and SQS request must carry a valid signature of credentials moto issued for the role, whose policy
+ * allows S3 and SQS, and a forged key is refused meanwhile.
  */
 @ExtendWith(MotoServer.class)
 class ClientSamplesMotoTest {
 
-    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/checkout-s3-writer";
+    private static final String ROLE_NAME = "checkout-s3-writer";
+    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/" + ROLE_NAME;
 
     private final MotoServer moto;
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -68,7 +76,7 @@ class ClientSamplesMotoTest {
         createBucket();
         SampleSettings settings = SampleSettings.from(pathA(Map.of("SAMPLE_S3_BUCKET", name)));
 
-        String read = S3Sample.run(settings, settings.tokenSource(), out);
+        String read = signedByTheRole(() -> S3Sample.run(settings, settings.tokenSource(), out));
 
         assertThat(read).startsWith("Written by " + ROLE_ARN);
         assertThat(objectInMoto()).isEqualTo(read);
@@ -80,7 +88,7 @@ class ClientSamplesMotoTest {
         createBucket();
         SampleSettings settings = SampleSettings.from(pathB(Map.of("SAMPLE_S3_BUCKET", name)));
 
-        String read = S3Sample.run(settings, metadataServer(settings), out);
+        String read = signedByTheRole(() -> S3Sample.run(settings, metadataServer(settings), out));
 
         assertThat(objectInMoto()).isEqualTo(read);
         assertReported("S3: wrote and read back s3://" + name + "/" + S3Sample.KEY);
@@ -92,7 +100,7 @@ class ClientSamplesMotoTest {
         String queueUrl = createQueue();
         SampleSettings settings = SampleSettings.from(pathA(Map.of("SAMPLE_SQS_QUEUE_URL", queueUrl)));
 
-        String received = SqsSample.run(settings, settings.tokenSource(), out);
+        String received = signedByTheRole(() -> SqsSample.run(settings, settings.tokenSource(), out));
 
         assertThat(received).startsWith("Sent by " + ROLE_ARN);
         assertReported("SQS: sent and received one message on " + queueUrl);
@@ -103,11 +111,26 @@ class ClientSamplesMotoTest {
         String queueUrl = createQueue();
         SampleSettings settings = SampleSettings.from(pathB(Map.of("SAMPLE_SQS_QUEUE_URL", queueUrl)));
 
-        String received = SqsSample.run(settings, metadataServer(settings), out);
+        String received = signedByTheRole(() -> SqsSample.run(settings, metadataServer(settings), out));
 
         assertThat(received).startsWith("Sent by " + ROLE_ARN);
         assertReported("SQS: sent and received one message on " + queueUrl);
         assertMetadataServerAskedForTheGsaAudience();
+    }
+
+    /**
+     * Runs {@code sample} with moto enforcing request authentication after one request: the sample's unsigned
+     * {@code AssumeRoleWithWebIdentity}. Checks, while enforcement is on, that a key moto never issued is refused.
+     */
+    private String signedByTheRole(Supplier<String> sample) {
+        moto.createRole(ROLE_NAME, "s3:*", "sqs:*");
+        try (MotoServer.Enforcement enforced = moto.enforceAuthentication(1)) {
+            String result = sample.get();
+            assertThatThrownBy(() -> moto.callerArn(MotoServer.forgedCredentials()))
+                    .as("control: a key moto never issued is refused")
+                    .isInstanceOfSatisfying(StsException.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+            return result;
+        }
     }
 
     private Map<String, String> pathA(Map<String, String> more) {

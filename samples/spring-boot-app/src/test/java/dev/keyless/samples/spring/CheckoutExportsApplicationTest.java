@@ -1,6 +1,7 @@
 package dev.keyless.samples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.keyless.WebIdentityCredentialsProvider;
@@ -34,16 +35,19 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * The sample service as it runs on GKE (path A: a projected token file and a role ARN, nothing else), against
  * moto for STS, S3 and SQS: an export goes to S3 and SQS with federated credentials, and the actuator shows
- * {@code keyless} UP.
+ * {@code keyless} UP. Moto checks who signs: after the one unsigned STS call, every S3 and SQS request must carry
+ * a valid signature of the credentials moto issued for the role, and a forged key is refused.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class CheckoutExportsApplicationTest {
 
-    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/checkout-exports";
+    private static final String ROLE_NAME = "checkout-exports";
+    private static final String ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/" + ROLE_NAME;
 
     @RegisterExtension
     static final MotoServer moto = new MotoServer();
@@ -87,6 +91,7 @@ class CheckoutExportsApplicationTest {
                     .createBucketConfiguration(c -> c.locationConstraint("eu-west-1")));
             sqs.createQueue(r -> r.queueName("checkout-exports"));
         }
+        moto.createRole(ROLE_NAME, "s3:*", "sqs:*");
         return "checkout-exports";
     }
 
@@ -111,7 +116,19 @@ class CheckoutExportsApplicationTest {
     @Test
     void export_goesToS3AndSqsWithFederatedCredentials_andHealthShowsKeylessUp() throws Exception {
         assertThat(credentialsProvider).isInstanceOf(WebIdentityCredentialsProvider.class);
+        // The unsigned AssumeRoleWithWebIdentity happens here, before moto starts checking signatures.
+        credentialsProvider.resolveCredentials();
+        try (MotoServer.Enforcement enforced = moto.enforceAuthentication(0)) {
+            exportAndHealth();
+            assertThat(moto.callerArn(credentialsProvider)).as("who signs, as moto sees it")
+                    .startsWith("arn:aws:sts::" + MotoServer.ACCOUNT_ID + ":assumed-role/" + ROLE_NAME + "/");
+            assertThatThrownBy(() -> moto.callerArn(MotoServer.forgedCredentials()))
+                    .as("control: a key moto never issued is refused")
+                    .isInstanceOfSatisfying(StsException.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+        }
+    }
 
+    private void exportAndHealth() throws Exception {
         HttpResponse<String> export = http(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/exports/42"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"order\":42}")));
