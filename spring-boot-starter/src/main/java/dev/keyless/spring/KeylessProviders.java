@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
@@ -25,10 +26,13 @@ final class KeylessProviders implements AutoCloseable {
         this.federations = Collections.unmodifiableMap(federations);
     }
 
-    /** The factory method of the {@code keylessProviders} bean: the customizers in their order, the system clock. */
-    static KeylessProviders create(KeylessProperties properties, Environment environment,
+    /**
+     * The factory method of the {@code keylessProviders} bean: the context's class loader (what is optional,
+     * google-auth-library, is looked up there), the customizers in their order, the system clock.
+     */
+    static KeylessProviders create(KeylessProperties properties, Environment environment, ApplicationContext context,
             ObjectProvider<KeylessProviderCustomizer> customizers) {
-        return build(properties, environment, KeylessProviders.class.getClassLoader(), Clock.systemUTC(),
+        return build(properties, environment, context.getClassLoader(), Clock.systemUTC(),
                 customizers.orderedStream().toList());
     }
 
