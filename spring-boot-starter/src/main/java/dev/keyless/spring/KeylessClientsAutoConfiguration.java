@@ -49,10 +49,19 @@ public class KeylessClientsAutoConfiguration {
     public KeylessClientsAutoConfiguration() {
     }
 
-    /** Gives the builder the provider {@code keyless.clients.CLIENT} names. */
+    /**
+     * Gives the builder the provider {@code keyless.clients.CLIENT} names. Checked again here, not only at
+     * startup: an ahead-of-time processed application does not run {@link KeylessProvidersRegistrar} again.
+     */
     static <B extends AwsClientBuilder<?, ?>> void sign(String client, B builder, KeylessProperties properties,
             ObjectProvider<KeylessProviders> providers) {
-        builder.credentialsProvider(providers.getObject().provider(properties.getClients().get(client).strip()));
+        String name = properties.getClients().get(client);
+        KeylessProviders named = providers.getIfAvailable();
+        if (name == null || named == null || !named.federations().containsKey(name.strip())) {
+            throw KeylessProvidersRegistrar.noSuchProvider(client, name,
+                    named == null ? List.of() : named.federations().keySet());
+        }
+        builder.credentialsProvider(named.provider(name.strip()));
     }
 
     /** {@code keyless.clients.s3}: S3Client and S3Template. */

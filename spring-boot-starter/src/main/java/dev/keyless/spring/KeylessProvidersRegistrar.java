@@ -1,6 +1,7 @@
 package dev.keyless.spring;
 
 import dev.keyless.WebIdentityCredentialsProvider;
+import java.util.Collection;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
@@ -95,10 +96,17 @@ final class KeylessProvidersRegistrar implements ImportBeanDefinitionRegistrar, 
                     + "@Qualifier(\"keylessNAMECredentialsProvider\").");
         }
         if (!StringUtils.hasText(provider) || !providers.containsKey(provider.strip())) {
-            throw new InvalidConfigurationPropertyValueException(property, provider, "There is no provider named \""
-                    + provider + "\": configure it with keyless.providers." + provider + ".role-arn, or remove "
-                    + property + " to let the client use the main provider. Configured providers: "
-                    + (providers.isEmpty() ? "none" : String.join(", ", providers.keySet())) + ".");
+            throw noSuchProvider(client, provider, providers.keySet());
         }
+    }
+
+    /** {@code keyless.clients.CLIENT} names a provider that is not configured. */
+    static InvalidConfigurationPropertyValueException noSuchProvider(String client, String provider,
+            Collection<String> configured) {
+        String property = "keyless.clients." + client;
+        return new InvalidConfigurationPropertyValueException(property, provider, "There is no provider named \""
+                + provider + "\": configure it with keyless.providers." + provider + ".role-arn, or remove "
+                + property + " to let the client use the main provider. Configured providers: "
+                + (configured.isEmpty() ? "none" : String.join(", ", configured)) + ".");
     }
 }
