@@ -15,6 +15,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -42,6 +43,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @ConditionalOnProperty(prefix = "keyless", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(KeylessProperties.class)
 @Import(KeylessProvidersRegistrar.class)
+@ImportRuntimeHints(KeylessRuntimeHints.class)
 public class KeylessAutoConfiguration {
 
     /** The name of the provider bean. */
