@@ -69,7 +69,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.s3.S3ClientCustomizer",
             "software.amazon.awssdk.services.s3.S3ClientBuilder"})
     @ConditionalOnProperty("keyless.clients.s3")
-    static class S3Client {
+    static class S3Customizer {
 
         @Bean
         S3ClientCustomizer keylessS3ClientCustomizer(KeylessProperties properties,
@@ -83,7 +83,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.sqs.SqsAsyncClientCustomizer",
             "software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder"})
     @ConditionalOnProperty("keyless.clients.sqs")
-    static class SqsClient {
+    static class SqsCustomizer {
 
         @Bean
         SqsAsyncClientCustomizer keylessSqsClientCustomizer(KeylessProperties properties,
@@ -97,7 +97,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.sns.SnsClientCustomizer",
             "software.amazon.awssdk.services.sns.SnsClientBuilder"})
     @ConditionalOnProperty("keyless.clients.sns")
-    static class SnsClient {
+    static class SnsCustomizer {
 
         @Bean
         SnsClientCustomizer keylessSnsClientCustomizer(KeylessProperties properties,
@@ -111,7 +111,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.dynamodb.DynamoDbClientCustomizer",
             "software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder"})
     @ConditionalOnProperty("keyless.clients.dynamodb")
-    static class DynamoDbClient {
+    static class DynamoDbCustomizer {
 
         @Bean
         DynamoDbClientCustomizer keylessDynamoDbClientCustomizer(KeylessProperties properties,
@@ -125,7 +125,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.ses.SesClientCustomizer",
             "software.amazon.awssdk.services.ses.SesClientBuilder"})
     @ConditionalOnProperty("keyless.clients.ses")
-    static class SesClient {
+    static class SesCustomizer {
 
         @Bean
         SesClientCustomizer keylessSesClientCustomizer(KeylessProperties properties,
@@ -139,7 +139,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.config.secretsmanager.SecretsManagerClientCustomizer",
             "software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder"})
     @ConditionalOnProperty("keyless.clients.secrets-manager")
-    static class SecretsManagerClient {
+    static class SecretsManagerCustomizer {
 
         @Bean
         SecretsManagerClientCustomizer keylessSecretsManagerClientCustomizer(KeylessProperties properties,
@@ -153,7 +153,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.config.parameterstore.SsmClientCustomizer",
             "software.amazon.awssdk.services.ssm.SsmClientBuilder"})
     @ConditionalOnProperty("keyless.clients.parameter-store")
-    static class SsmClient {
+    static class SsmCustomizer {
 
         @Bean
         SsmClientCustomizer keylessSsmClientCustomizer(KeylessProperties properties,
@@ -167,7 +167,7 @@ public class KeylessClientsAutoConfiguration {
     @ConditionalOnClass(name = {"io.awspring.cloud.autoconfigure.metrics.CloudWatchAsyncClientCustomizer",
             "software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClientBuilder"})
     @ConditionalOnProperty("keyless.clients.cloudwatch")
-    static class CloudWatchClient {
+    static class CloudWatchCustomizer {
 
         @Bean
         CloudWatchAsyncClientCustomizer keylessCloudWatchClientCustomizer(KeylessProperties properties,

@@ -2,14 +2,20 @@ package dev.keyless.spring;
 
 import dev.keyless.WebIdentityCredentialsProvider;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
@@ -40,12 +46,10 @@ final class KeylessProvidersRegistrar implements ImportBeanDefinitionRegistrar, 
 
     @Override
     public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-        Binder binder = Binder.get(environment);
-        Map<String, KeylessProviderProperties> providers = binder.bind("keyless.providers",
-                Bindable.mapOf(String.class, KeylessProviderProperties.class)).orElseGet(Map::of);
-        Map<String, String> clients = binder.bind("keyless.clients", Bindable.mapOf(String.class, String.class))
-                .orElseGet(Map::of);
-        providers.keySet().forEach(KeylessProvidersRegistrar::checkName);
+        Set<String> providers = providerNames(environment);
+        Map<String, String> clients = Binder.get(environment)
+                .bind("keyless.clients", Bindable.mapOf(String.class, String.class)).orElseGet(Map::of);
+        providers.forEach(KeylessProvidersRegistrar::checkName);
         clients.forEach((client, provider) -> checkClient(client, provider, providers));
         if (providers.isEmpty()) {
             return;
@@ -55,7 +59,7 @@ final class KeylessProvidersRegistrar implements ImportBeanDefinitionRegistrar, 
         holder.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
         holder.setDestroyMethodName("close");
         registry.registerBeanDefinition(KeylessProviders.BEAN_NAME, holder);
-        for (String name : providers.keySet()) {
+        for (String name : providers) {
             RootBeanDefinition provider = new RootBeanDefinition(WebIdentityCredentialsProvider.class);
             provider.setFactoryBeanName(KeylessProviders.BEAN_NAME);
             provider.setFactoryMethodName("provider");
@@ -64,6 +68,23 @@ final class KeylessProvidersRegistrar implements ImportBeanDefinitionRegistrar, 
             provider.setDestroyMethodName("close");
             registry.registerBeanDefinition(beanName(name), provider);
         }
+    }
+
+    /**
+     * The names under {@code keyless.providers}, read from the property names alone: their values are bound at
+     * runtime ({@link KeylessProperties}), which matters when this runs at build time (Spring AOT) or values
+     * come from suppliers that are not ready yet.
+     */
+    static Set<String> providerNames(Environment environment) {
+        ConfigurationPropertyName prefix = ConfigurationPropertyName.of("keyless.providers");
+        Set<String> names = new LinkedHashSet<>();
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            if (source instanceof IterableConfigurationPropertySource iterable) {
+                iterable.filter(prefix::isAncestorOf).forEach(name -> names.add(
+                        name.getElement(prefix.getNumberOfElements(), ConfigurationPropertyName.Form.ORIGINAL)));
+            }
+        }
+        return names;
     }
 
     /** {@code keylessNAMECredentialsProvider}, NAME in camel case: {@code team-queue} gives {@code keylessTeamQueueCredentialsProvider}. */
@@ -87,7 +108,7 @@ final class KeylessProvidersRegistrar implements ImportBeanDefinitionRegistrar, 
         }
     }
 
-    private static void checkClient(String client, String provider, Map<String, ?> providers) {
+    private static void checkClient(String client, String provider, Set<String> providers) {
         String property = "keyless.clients." + client;
         if (!KeylessClientsAutoConfiguration.CLIENTS.contains(client)) {
             throw new InvalidConfigurationPropertyValueException(property, provider, "Keyless assigns providers "
@@ -95,8 +116,8 @@ final class KeylessProvidersRegistrar implements ImportBeanDefinitionRegistrar, 
                     + "; \"" + client + "\" is none of them. Any other client can be given a provider with "
                     + "@Qualifier(\"keylessNAMECredentialsProvider\").");
         }
-        if (!StringUtils.hasText(provider) || !providers.containsKey(provider.strip())) {
-            throw noSuchProvider(client, provider, providers.keySet());
+        if (!StringUtils.hasText(provider) || !providers.contains(provider.strip())) {
+            throw noSuchProvider(client, provider, providers);
         }
     }
 
