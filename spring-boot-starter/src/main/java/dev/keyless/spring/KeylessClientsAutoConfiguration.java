@@ -43,7 +43,8 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 public class KeylessClientsAutoConfiguration {
 
     /** The clients {@code keyless.clients} can map, as its keys. */
-    static final List<String> CLIENTS = List.of("s3", "sqs", "sns", "dynamodb", "ses", "secrets-manager", "parameter-store", "cloudwatch");
+    static final List<String> CLIENTS = List.of("s3", "sqs", "sns", "dynamodb", "ses", "secrets-manager",
+            "parameter-store", "cloudwatch");
 
     /** For Spring. */
     public KeylessClientsAutoConfiguration() {

@@ -26,8 +26,8 @@ import software.amazon.awssdk.arns.Arn;
  *       duration; {@code credentialsExpiration}.</li>
  * </ul>
  * With named providers ({@code keyless.providers.NAME}), {@code providers} holds the same report for each, by
- * name; the main provider's stays at the top. Never the token, a secret key or a session token. Each read fetches a token from the source (a file read,
- * or a metadata-server call), never from STS. Thread-safe.
+ * name; the main provider's stays at the top. Never the token, a secret key or a session token. Each read
+ * fetches a token from the source (a file read, or a metadata-server call), never from STS. Thread-safe.
  */
 @Endpoint(id = "keyless")
 public class KeylessEndpoint {

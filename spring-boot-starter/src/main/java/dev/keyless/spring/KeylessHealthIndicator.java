@@ -61,7 +61,8 @@ public class KeylessHealthIndicator implements HealthIndicator {
         if (named.isEmpty()) {
             return main;
         }
-        Health.Builder health = main == null ? Health.up() : Health.status(main.getStatus()).withDetails(main.getDetails());
+        Health.Builder health = main == null ? Health.up()
+                : Health.status(main.getStatus()).withDetails(main.getDetails());
         Map<String, Object> providers = new LinkedHashMap<>();
         named.forEach((name, f) -> {
             Health one = new KeylessHealthIndicator(f.provider(), f, clock).own();

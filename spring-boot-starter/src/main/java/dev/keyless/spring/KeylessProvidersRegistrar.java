@@ -87,7 +87,10 @@ final class KeylessProvidersRegistrar implements ImportBeanDefinitionRegistrar, 
         return names;
     }
 
-    /** {@code keylessNAMECredentialsProvider}, NAME in camel case: {@code team-queue} gives {@code keylessTeamQueueCredentialsProvider}. */
+    /**
+     * {@code keylessNAMECredentialsProvider}, NAME in camel case: {@code team-queue} gives
+     * {@code keylessTeamQueueCredentialsProvider}.
+     */
     static String beanName(String name) {
         StringBuilder bean = new StringBuilder("keyless");
         for (String part : name.split("[-_]")) {

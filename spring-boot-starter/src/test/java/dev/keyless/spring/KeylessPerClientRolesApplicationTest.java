@@ -151,7 +151,8 @@ class KeylessPerClientRolesApplicationTest {
 
         String bucket = "keyless-exports-" + SUFFIX;
         s3.createBucket(bucket);
-        s3.upload(bucket, "exports/1.json", new ByteArrayInputStream("{\"export\":1}".getBytes(StandardCharsets.UTF_8)));
+        s3.upload(bucket, "exports/1.json",
+                new ByteArrayInputStream("{\"export\":1}".getBytes(StandardCharsets.UTF_8)));
         assertThat(s3.download(bucket, "exports/1.json").getContentAsString(StandardCharsets.UTF_8))
                 .isEqualTo("{\"export\":1}");
 

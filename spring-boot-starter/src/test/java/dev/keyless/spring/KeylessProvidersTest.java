@@ -106,6 +106,17 @@ class KeylessProvidersTest {
     }
 
     @Test
+    void enabledFalse_noNamedProvidersAndNoClientMappings() {
+        withQueueProvider().withPropertyValues("keyless.enabled=false", "keyless.clients.s3=queue").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(KeylessProviders.class);
+            assertThat(context).doesNotHaveBean(QUEUE_BEAN);
+            assertThat(context).doesNotHaveBean("keylessS3ClientCustomizer");
+            assertThat(context).hasBean("credentialsProvider");
+        });
+    }
+
+    @Test
     void namedProvider_isABeanOfItsOwnForItsRole_andTheMainProviderStaysTheOneInjectedByType() {
         withQueueProvider().run(context -> {
             assertThat(context).hasNotFailed();
@@ -130,7 +141,8 @@ class KeylessProvidersTest {
             assertThat(context).hasNotFailed();
             assertThat(context).doesNotHaveBean(KeylessFederation.class);
             assertThat(context).hasBean("credentialsProvider");
-            assertThat(context.getBean(AwsCredentialsProvider.class)).isNotInstanceOf(WebIdentityCredentialsProvider.class);
+            assertThat(context.getBean(AwsCredentialsProvider.class))
+                    .isNotInstanceOf(WebIdentityCredentialsProvider.class);
             assertThat(context.getBean(QUEUE_BEAN, WebIdentityCredentialsProvider.class).roleArn())
                     .isEqualTo(QUEUE_ROLE_ARN);
             assertThat(context).hasSingleBean(KeylessHealthIndicator.class);
@@ -180,7 +192,8 @@ class KeylessProvidersTest {
     @Test
     void namedProviders_closedWithTheContext() {
         WebIdentityCredentialsProvider[] queue = new WebIdentityCredentialsProvider[1];
-        withQueueProvider().run(context -> queue[0] = context.getBean(QUEUE_BEAN, WebIdentityCredentialsProvider.class));
+        withQueueProvider().run(context -> queue[0] = context.getBean(QUEUE_BEAN,
+                WebIdentityCredentialsProvider.class));
         assertThat(catchThrowable(queue[0]::resolveCredentials)).hasMessageContaining("is closed");
     }
 

@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 class CheckoutExportsPerClientRolesTest {
 
     private static final String SERVICE_ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/checkout-exports";
-    private static final String EXPORTS_ROLE_ARN = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/data-exports-writer";
+    private static final String EXPORTS_ROLE_ARN =
+            "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/data-exports-writer";
     private static final String BUCKET = "data-team-exports";
     private static final String QUEUE = "checkout-exports-per-client";
 
@@ -88,7 +89,8 @@ class CheckoutExportsPerClientRolesTest {
 
     /** The data team's bucket and the service's queue, made with moto's administrator credentials. */
     private static String createBucketAndQueue() {
-        StaticCredentialsProvider admin = StaticCredentialsProvider.create(AwsBasicCredentials.create("admin", "admin"));
+        StaticCredentialsProvider admin =
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("admin", "admin"));
         try (S3Client s3 = S3Client.builder().endpointOverride(moto.endpoint()).forcePathStyle(true)
                      .region(Region.EU_WEST_1).credentialsProvider(admin).build();
              SqsClient sqs = SqsClient.builder().endpointOverride(moto.endpoint()).region(Region.EU_WEST_1)
