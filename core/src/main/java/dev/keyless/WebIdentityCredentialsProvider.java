@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -102,7 +103,6 @@ public final class WebIdentityCredentialsProvider
     private static final Duration MAX_SESSION_DURATION = Duration.ofSeconds(43_200);
     private static final int MAX_POLICY_ARNS = 10;
     private static final int MAX_POLICY_LENGTH = 2048;
-    private static final RefreshListener NO_LISTENER = new RefreshListener() { };
 
     private final Builder configuration;
     private final String roleArn;
@@ -111,7 +111,7 @@ public final class WebIdentityCredentialsProvider
     private final boolean ownsSts;
     private final AssumeRoleWithWebIdentityRequest requestTemplate;
     private final Clock clock;
-    private final RefreshListener listener;
+    private final List<RefreshListener> listeners;
     private final Refresher<Issued> refresher;
 
     private WebIdentityCredentialsProvider(Builder b) {
@@ -124,7 +124,12 @@ public final class WebIdentityCredentialsProvider
         Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
         this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSources.detect();
         this.clock = b.clock != null ? b.clock : Clock.systemUTC();
-        this.listener = b.refreshListener != null ? b.refreshListener : NO_LISTENER;
+        List<RefreshListener> told = new ArrayList<>();
+        if (b.refreshListener != null) {
+            told.add(b.refreshListener);
+        }
+        told.addAll(b.addedRefreshListeners);
+        this.listeners = List.copyOf(told);
         this.requestTemplate = requestTemplate(b, sessionName);
         this.ownsSts = b.stsClient == null;
         this.sts = ownsSts
@@ -388,7 +393,7 @@ public final class WebIdentityCredentialsProvider
     private final class ListenerAdapter implements Refresher.Listener<Issued> {
         @Override
         public void started() {
-            listener.refreshStarted(new RefreshListener.Started(roleArn));
+            tell(l -> l.refreshStarted(new RefreshListener.Started(roleArn)));
         }
 
         @Override
@@ -397,15 +402,28 @@ public final class WebIdentityCredentialsProvider
                 log.debug("Assumed role {} with the token from {} ({}); credentials expire at {}, next refresh at {}",
                         roleArn, issued.tokenSource(), issued.tokenClaims().describe(), expiresAt, nextRefreshAt);
             }
-            listener.refreshSucceeded(new RefreshListener.Succeeded(roleArn, expiresAt, nextRefreshAt, took,
-                    issued.tokenSource(), issued.tokenClaims()));
+            RefreshListener.Succeeded event = new RefreshListener.Succeeded(roleArn, expiresAt, nextRefreshAt, took,
+                    issued.tokenSource(), issued.tokenClaims());
+            tell(l -> l.refreshSucceeded(event));
         }
 
         @Override
         public void failed(RefreshFailure failure, Instant nextAttemptAt, Duration took) {
             Failure f = (Failure) failure;
-            listener.refreshFailed(new RefreshListener.Failed(roleArn, (FailureKind) f.kind(), f.stsErrorCode,
-                    f.stsStatusCode, f.getMessage(), nextAttemptAt, took, f.claims));
+            RefreshListener.Failed event = new RefreshListener.Failed(roleArn, (FailureKind) f.kind(), f.stsErrorCode,
+                    f.stsStatusCode, f.getMessage(), nextAttemptAt, took, f.claims);
+            tell(l -> l.refreshFailed(event));
+        }
+
+        /** Each listener on its own: one that throws must not keep the event from the others. */
+        private void tell(Consumer<RefreshListener> event) {
+            for (RefreshListener l : listeners) {
+                try {
+                    event.accept(l);
+                } catch (RuntimeException e) {
+                    log.warn("A refresh listener of {} threw; ignored", roleArn, e);
+                }
+            }
         }
     }
 
@@ -428,6 +446,7 @@ public final class WebIdentityCredentialsProvider
         private ScheduledExecutorService scheduler;
         private RandomGenerator jitter;
         private RefreshListener refreshListener;
+        private List<RefreshListener> addedRefreshListeners = new ArrayList<>();
         private Consumer<StsClientBuilder> stsClientCustomizer;
         private Settings settings;
 
@@ -619,6 +638,21 @@ public final class WebIdentityCredentialsProvider
         }
 
         /**
+         * Adds a listener told of every refresh as well as the one set with
+         * {@link #refreshListener(RefreshListener)}, after it, in the order added. For code that observes a
+         * provider whose builder others configure too (the Spring Boot starter's health and metrics, with the
+         * application's customizers): neither replaces the other. By default, none.
+         *
+         * @param refreshListener the listener
+         * @return this builder
+         */
+        public Builder addRefreshListener(RefreshListener refreshListener) {
+            this.addedRefreshListeners.add(Objects.requireNonNull(refreshListener,
+                    "addRefreshListener needs a listener"));
+            return this;
+        }
+
+        /**
          * Adjusts the STS client the provider builds (extra interceptors, another HTTP client, an endpoint),
          * after Keyless's defaults are set. Keyless's error-body redaction and a retry strategy are kept
          * whatever the customizer does. Cannot be combined with {@link #stsClient(StsClient)}. By default,
@@ -678,6 +712,7 @@ public final class WebIdentityCredentialsProvider
             b.scheduler = scheduler;
             b.jitter = jitter;
             b.refreshListener = refreshListener;
+            b.addedRefreshListeners = new ArrayList<>(addedRefreshListeners);
             b.stsClientCustomizer = stsClientCustomizer;
             b.settings = settings;
             return b;

@@ -108,6 +108,43 @@ class WebIdentityCredentialsProviderHooksTest {
     }
 
     @Test
+    void addRefreshListener_isToldAfterTheRefreshListener_andNeitherReplacesTheOther() {
+        sts.succeed(Instant.now().plus(Duration.ofHours(1)));
+        List<String> told = new CopyOnWriteArrayList<>();
+        WebIdentityCredentialsProvider.Builder builder = provider().stsEndpoint(sts.endpoint())
+                .addRefreshListener(new RefreshListener() {
+                    @Override
+                    public void refreshSucceeded(Succeeded event) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                })
+                .addRefreshListener(new RefreshListener() {
+                    @Override
+                    public void refreshSucceeded(Succeeded event) {
+                        told.add("added");
+                    }
+                })
+                .refreshListener(new RefreshListener() {
+                    @Override
+                    public void refreshSucceeded(Succeeded event) {
+                        told.add("set");
+                    }
+                });
+        try (WebIdentityCredentialsProvider provider = builder.build()) {
+            provider.resolveCredentials();
+
+            assertThat(told).as("the set listener first, then the added ones; one that throws stops no other")
+                    .containsExactly("set", "added");
+        }
+        told.clear();
+        try (WebIdentityCredentialsProvider copy = builder.copy().build()) {
+            copy.resolveCredentials();
+
+            assertThat(told).containsExactly("set", "added");
+        }
+    }
+
+    @Test
     void stsClientCustomizer_addsAnInterceptor_andKeepsRedactionAndRetries() {
         AtomicInteger seen = new AtomicInteger();
         ExecutionInterceptor counting = new ExecutionInterceptor() {

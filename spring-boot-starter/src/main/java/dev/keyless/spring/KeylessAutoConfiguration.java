@@ -2,6 +2,7 @@ package dev.keyless.spring;
 
 import dev.keyless.WebIdentityCredentialsException;
 import dev.keyless.WebIdentityCredentialsProvider;
+import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -13,6 +14,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -26,6 +29,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * federated credentials. An application that defines its own {@code AwsCredentialsProvider} bean keeps it:
  * Keyless then configures nothing. {@code keyless.enabled=false} turns all of Keyless off.
  *
+ * <p>{@code keyless.providers.NAME.*} adds a provider per further role, each a bean of its own
+ * ({@link KeylessProvidersRegistrar}); {@code keyless.clients.*} gives them to Spring Cloud AWS's clients
+ * ({@link KeylessClientsAutoConfiguration}). {@link KeylessProviderCustomizer} beans adjust every provider's
+ * builder before it is built.
+ *
  * <p>{@code spring.config.import} loaders (Parameter Store, Secrets Manager) run before any bean exists; they
  * get the provider from {@link KeylessBootstrapRegistryInitializer}, and when they used it, that same instance
  * becomes the {@code keylessCredentialsProvider} bean.
@@ -34,6 +42,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @ConditionalOnClass(WebIdentityCredentialsProvider.class)
 @ConditionalOnProperty(prefix = "keyless", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(KeylessProperties.class)
+@Import(KeylessProvidersRegistrar.class)
+@ImportRuntimeHints(KeylessRuntimeHints.class)
 public class KeylessAutoConfiguration {
 
     /** The name of the provider bean. */
@@ -49,8 +59,9 @@ public class KeylessAutoConfiguration {
     @ConditionalOnMissingBean({AwsCredentialsProvider.class, KeylessFederation.class})
     @Conditional(OnRoleArnCondition.class)
     KeylessFederation keylessFederation(KeylessProperties properties, Environment environment,
-            ApplicationContext context) {
-        return KeylessFederation.create(properties, environment, context.getClassLoader());
+            ApplicationContext context, ObjectProvider<KeylessProviderCustomizer> customizers) {
+        return KeylessFederation.create(KeylessFederation.DEFAULT_NAME, properties, environment,
+                context.getClassLoader(), Clock.systemUTC(), customizers.orderedStream().toList());
     }
 
     @Bean(name = PROVIDER_BEAN_NAME, destroyMethod = "close")
@@ -61,26 +72,32 @@ public class KeylessAutoConfiguration {
     }
 
     /**
-     * {@code keyless.fail-fast=true}: once every singleton exists, resolves credentials, so broken federation
-     * stops startup ({@code KeylessFailFastException}, explained by {@code KeylessFailureAnalyzer}). With no
-     * role ARN that is a failure too; with one but an application-defined provider, Keyless has nothing to check.
+     * {@code keyless.fail-fast=true}: once every singleton exists, resolves credentials, for the main provider and
+     * each named one, so broken federation stops startup ({@code KeylessFailFastException}, explained by
+     * {@code KeylessFailureAnalyzer}). With no role ARN and no named provider that is a failure too; with one but
+     * an application-defined provider, Keyless has nothing to check.
      */
     @Bean
     @ConditionalOnProperty(prefix = "keyless", name = "fail-fast", havingValue = "true")
     static SmartInitializingSingleton keylessFailFast(ObjectProvider<KeylessFederation> federation,
-            ObjectProvider<KeylessProperties> properties, Environment environment) {
+            ObjectProvider<KeylessProviders> providers, ObjectProvider<KeylessProperties> properties,
+            Environment environment) {
         return () -> {
             KeylessFederation f = federation.getIfAvailable();
-            if (f == null) {
-                if (KeylessFederation.roleArn(properties.getObject(), environment) == null) {
-                    throw new InvalidConfigurationPropertyValueException(KeylessFederation.ROLE_ARN_PROPERTY, null,
-                            "keyless.fail-fast=true, but no role ARN is configured, so Keyless provides no "
-                            + "credentials: set keyless.role-arn or the AWS_ROLE_ARN environment variable.");
-                }
-                return;
+            KeylessProviders named = providers.getIfAvailable();
+            if (f == null && named == null
+                    && KeylessFederation.roleArn(properties.getObject(), environment) == null) {
+                throw new InvalidConfigurationPropertyValueException(KeylessFederation.ROLE_ARN_PROPERTY, null,
+                        "keyless.fail-fast=true, but no role ARN is configured, so Keyless provides no "
+                        + "credentials: set keyless.role-arn or the AWS_ROLE_ARN environment variable.");
             }
             try {
-                f.provider().resolveCredentials();
+                if (f != null) {
+                    f.provider().resolveCredentials();
+                }
+                if (named != null) {
+                    named.federations().values().forEach(n -> n.provider().resolveCredentials());
+                }
             } catch (WebIdentityCredentialsException e) {
                 throw new KeylessFailFastException(e);
             }

@@ -25,18 +25,27 @@ import software.amazon.awssdk.arns.Arn;
  *   <li>{@code lastRefresh}: when the last STS call or failed token fetch happened, its outcome and
  *       duration; {@code credentialsExpiration}.</li>
  * </ul>
- * Never the token, a secret key or a session token; every string from a token, a server or an exception is
- * escaped (control characters, escape sequences, bidi overrides). Each read fetches a token from the source (a file read,
- * or a metadata-server call), never from STS. Thread-safe.
+ * With named providers ({@code keyless.providers.NAME}), {@code providers} holds the same report for each, by
+ * name; the main provider's stays at the top. Never the token, a secret key or a session token; every string
+ * from a token, a server or an exception is escaped (control characters, escape sequences, bidi overrides).
+ * Each read fetches a token from the source (a file read, or a metadata-server call), never from STS.
+ * Thread-safe.
  */
 @Endpoint(id = "keyless")
 public class KeylessEndpoint {
 
     private final KeylessFederation federation;
+    private final Map<String, KeylessFederation> named;
     private final Clock clock;
 
     KeylessEndpoint(KeylessFederation federation, Clock clock) {
+        this(federation, Map.of(), clock);
+    }
+
+    /** The main provider ({@code null} if there is none) and the named providers. */
+    KeylessEndpoint(KeylessFederation federation, Map<String, KeylessFederation> named, Clock clock) {
         this.federation = federation;
+        this.named = named;
         this.clock = clock;
     }
 
@@ -47,6 +56,17 @@ public class KeylessEndpoint {
      */
     @ReadOperation
     public Map<String, Object> keyless() {
+        Map<String, Object> report = federation == null ? new LinkedHashMap<>() : report();
+        if (!named.isEmpty()) {
+            Map<String, Object> providers = new LinkedHashMap<>();
+            named.forEach((name, f) -> providers.put(name, new KeylessEndpoint(f, clock).report()));
+            report.put("providers", providers);
+        }
+        return report;
+    }
+
+    /** The report on this endpoint's own provider. */
+    private Map<String, Object> report() {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("roleArn", federation.roleArn());
         report.put("tokenSource", Secrets.scrub(String.valueOf(federation.tokenSource())));

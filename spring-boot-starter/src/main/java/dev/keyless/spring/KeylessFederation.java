@@ -11,6 +11,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.env.PropertyResolver;
@@ -19,44 +20,56 @@ import org.springframework.util.StringUtils;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * The provider the starter builds from {@code keyless.*}: the properties are mapped onto core's builder, and
- * everything else (the role ARN, region and token file from {@code aws.*} system properties and {@code AWS_*}
- * variables, the STS client, validation) is core's, resolved through Spring's {@code Environment}. One
- * instance per application (or one per bootstrap context, promoted to the application context).
- * {@link #close()} closes the provider, and with it the STS client it built. Thread-safe.
+ * A provider the starter builds from properties, the main one from {@code keyless.*}, a named one from
+ * {@code keyless.providers.NAME.*}: the properties are mapped onto core's builder, the application's
+ * {@link KeylessProviderCustomizer}s adjust it, and everything else (the role ARN, region and token file from
+ * {@code aws.*} system properties and {@code AWS_*} variables, the STS client, validation) is core's, resolved
+ * through Spring's {@code Environment}. One main instance per application (or one per bootstrap context,
+ * promoted to the application context), one per named provider. {@link #close()} closes the provider, and with
+ * it the STS client it built. Thread-safe.
  */
 final class KeylessFederation implements AutoCloseable {
 
     static final String ROLE_ARN_PROPERTY = "keyless.role-arn";
     static final String GOOGLE_AUTH_CLASS = "com.google.auth.oauth2.GoogleCredentials";
 
-    /** Core's settings, and the properties that set them. */
+    /** The name of the main provider, for customizers, health, the endpoint and metrics. */
+    static final String DEFAULT_NAME = KeylessProviderCustomizer.DEFAULT_PROVIDER;
+
+    /** Core's settings, and the properties that set them, below the provider's prefix. */
     private static final Map<Setting, String> PROPERTIES = new EnumMap<>(Setting.class);
 
     static {
-        PROPERTIES.put(Setting.ROLE_ARN, ROLE_ARN_PROPERTY);
-        PROPERTIES.put(Setting.ROLE_SESSION_NAME, "keyless.role-session-name");
-        PROPERTIES.put(Setting.WEB_IDENTITY_TOKEN_FILE, "keyless.token-file");
-        PROPERTIES.put(Setting.TOKEN_SOURCE, "keyless.token-source");
-        PROPERTIES.put(Setting.AUDIENCE, "keyless.audience");
-        PROPERTIES.put(Setting.REGION, "keyless.region");
-        PROPERTIES.put(Setting.STS_ENDPOINT, "keyless.sts-endpoint");
-        PROPERTIES.put(Setting.SESSION_DURATION, "keyless.session-duration");
-        PROPERTIES.put(Setting.PREFETCH_TIME, "keyless.refresh.prefetch");
-        PROPERTIES.put(Setting.STALE_TIME, "keyless.refresh.stale");
+        PROPERTIES.put(Setting.ROLE_ARN, "role-arn");
+        PROPERTIES.put(Setting.ROLE_SESSION_NAME, "role-session-name");
+        PROPERTIES.put(Setting.WEB_IDENTITY_TOKEN_FILE, "token-file");
+        PROPERTIES.put(Setting.TOKEN_SOURCE, "token-source");
+        PROPERTIES.put(Setting.AUDIENCE, "audience");
+        PROPERTIES.put(Setting.REGION, "region");
+        PROPERTIES.put(Setting.STS_ENDPOINT, "sts-endpoint");
+        PROPERTIES.put(Setting.SESSION_DURATION, "session-duration");
+        PROPERTIES.put(Setting.PREFETCH_TIME, "refresh.prefetch");
+        PROPERTIES.put(Setting.STALE_TIME, "refresh.stale");
     }
 
+    private final String name;
     private final WebIdentityCredentialsProvider provider;
     private final RefreshLog refreshes;
     private final TokenSource tokenSource;
     private final Region region;
 
-    private KeylessFederation(WebIdentityCredentialsProvider provider, RefreshLog refreshes, TokenSource tokenSource,
-            Region region) {
+    private KeylessFederation(String name, WebIdentityCredentialsProvider provider, RefreshLog refreshes,
+            TokenSource tokenSource, Region region) {
+        this.name = name;
         this.provider = provider;
         this.refreshes = refreshes;
         this.tokenSource = tokenSource;
         this.region = region;
+    }
+
+    /** Where a provider's properties live: {@code keyless} for the main one, else {@code keyless.providers.NAME}. */
+    static String prefix(String name) {
+        return DEFAULT_NAME.equals(name) ? "keyless" : "keyless.providers." + name;
     }
 
     /** Core's settings lookups over Spring's environment, which holds system properties and variables alike. */
@@ -70,33 +83,48 @@ final class KeylessFederation implements AutoCloseable {
      *
      * @return the role ARN, or {@code null} if none is set
      */
-    static String roleArn(KeylessProperties properties, PropertyResolver environment) {
+    static String roleArn(KeylessProviderProperties properties, PropertyResolver environment) {
         SettingValue arn = settings(environment).resolve(Setting.ROLE_ARN, properties.getRoleArn());
         return arn == null ? null : arn.value();
     }
 
     /**
-     * Builds the provider, on the system clock; fetches nothing.
+     * Builds the main provider, on the system clock, without customizers; fetches nothing.
      *
      * @throws InvalidConfigurationPropertyValueException naming the {@code keyless.*} property that is wrong
      */
     static KeylessFederation create(KeylessProperties properties, PropertyResolver environment,
             ClassLoader classLoader) {
-        return create(properties, environment, classLoader, Clock.systemUTC());
+        return create(DEFAULT_NAME, properties, environment, classLoader, Clock.systemUTC(), List.of());
     }
 
-    /** Builds the provider on {@code clock} (expiry, refresh times, the refresh log); fetches nothing. */
+    /** Builds the main provider on {@code clock} (expiry, refresh times, the refresh log); fetches nothing. */
     static KeylessFederation create(KeylessProperties properties, PropertyResolver environment,
             ClassLoader classLoader, Clock clock) {
-        if (roleArn(properties, environment) == null) {
-            throw new InvalidConfigurationPropertyValueException(ROLE_ARN_PROPERTY, null,
-                    "Keyless needs a role to assume: set keyless.role-arn or the AWS_ROLE_ARN environment variable.");
+        return create(DEFAULT_NAME, properties, environment, classLoader, clock, List.of());
+    }
+
+    /**
+     * Builds the provider called {@code name} ({@link #DEFAULT_NAME} for the main one) from its properties, then
+     * lets the customizers adjust the builder, in order; fetches nothing.
+     *
+     * @throws InvalidConfigurationPropertyValueException naming the property under {@link #prefix} that is wrong
+     */
+    static KeylessFederation create(String name, KeylessProviderProperties properties, PropertyResolver environment,
+            ClassLoader classLoader, Clock clock, List<KeylessProviderCustomizer> customizers) {
+        String prefix = prefix(name);
+        boolean main = DEFAULT_NAME.equals(name);
+        if (main ? roleArn(properties, environment) == null : !StringUtils.hasText(properties.getRoleArn())) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".role-arn", null, main
+                    ? "Keyless needs a role to assume: set keyless.role-arn or the AWS_ROLE_ARN environment variable."
+                    : "The provider " + name + " needs a role to assume: set " + prefix + ".role-arn (a named "
+                    + "provider never takes AWS_ROLE_ARN, which is the main provider's).");
         }
         Settings settings = settings(environment);
         RefreshLog refreshes = new RefreshLog(clock);
         try {
             Region region = settings.region(properties.getRegion());
-            TokenSource tokenSource = tokenSource(properties, settings, classLoader);
+            TokenSource tokenSource = tokenSource(prefix, properties, settings, classLoader);
             WebIdentityCredentialsProvider.Builder builder = WebIdentityCredentialsProvider.builder()
                     .settings(settings)
                     .roleArn(properties.getRoleArn())
@@ -108,44 +136,49 @@ final class KeylessFederation implements AutoCloseable {
                     .stsEndpoint(properties.getStsEndpoint())
                     .region(region)
                     .clock(clock)
-                    .refreshListener(refreshes);
-            return new KeylessFederation(builder.build(), refreshes, tokenSource, region);
+                    // Added, not set: a customizer's own refreshListener does not blind health and metrics.
+                    .addRefreshListener(refreshes);
+            for (KeylessProviderCustomizer customizer : customizers) {
+                customizer.customize(name, builder);
+            }
+            return new KeylessFederation(name, builder.build(), refreshes, tokenSource, region);
         } catch (InvalidSettingException e) {
-            throw invalid(e);
+            throw invalid(prefix, e);
         }
     }
 
-    private static TokenSource tokenSource(KeylessProperties properties, Settings settings, ClassLoader classLoader) {
+    private static TokenSource tokenSource(String prefix, KeylessProviderProperties properties, Settings settings,
+            ClassLoader classLoader) {
         String audience = properties.getAudience();
         if (properties.getTokenSource() != KeylessProperties.TokenSourceKind.FILE
                 && !StringUtils.hasText(audience)
                 && (properties.getTokenSource() != KeylessProperties.TokenSourceKind.AUTO
-                    || configuredTokenFile(properties) == null)) {
-            throw new InvalidConfigurationPropertyValueException("keyless.audience", audience,
+                    || configuredTokenFile(prefix, properties) == null)) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".audience", audience,
                     "The audience must not be blank: it is the aud the token is requested for (by default, "
                     + "sts.amazonaws.com).");
         }
         switch (properties.getTokenSource()) {
             case FILE:
-                return TokenSources.file(tokenFile(properties, settings));
+                return TokenSources.file(tokenFile(prefix, properties, settings));
             case METADATA_SERVER:
                 return TokenSources.metadataServer(audience);
             case GOOGLE_CREDENTIALS:
                 if (!ClassUtils.isPresent(GOOGLE_AUTH_CLASS, classLoader)) {
-                    throw new InvalidConfigurationPropertyValueException("keyless.token-source",
+                    throw new InvalidConfigurationPropertyValueException(prefix + ".token-source",
                             "google-credentials", "It needs google-auth-library on the classpath: add "
                             + "com.google.auth:google-auth-library-oauth2-http to the application's dependencies.");
                 }
                 return TokenSources.applicationDefaultCredentials(audience);
             case AUTO:
             default:
-                Path file = configuredTokenFile(properties);
+                Path file = configuredTokenFile(prefix, properties);
                 return file != null ? TokenSources.file(file) : TokenSources.detect(audience);
         }
     }
 
-    /** {@code keyless.token-file} as a path, or {@code null} if it is not set. */
-    private static Path configuredTokenFile(KeylessProperties properties) {
+    /** {@code PREFIX.token-file} as a path, or {@code null} if it is not set. */
+    private static Path configuredTokenFile(String prefix, KeylessProviderProperties properties) {
         String file = properties.getTokenFile();
         if (!StringUtils.hasText(file)) {
             return null;
@@ -153,13 +186,13 @@ final class KeylessFederation implements AutoCloseable {
         try {
             return Path.of(file.strip());
         } catch (InvalidPathException e) {
-            throw new InvalidConfigurationPropertyValueException("keyless.token-file", file,
+            throw new InvalidConfigurationPropertyValueException(prefix + ".token-file", file,
                     "Not a file path: " + e.getReason() + ".");
         }
     }
 
-    private static Path tokenFile(KeylessProperties properties, Settings settings) {
-        Path configured = configuredTokenFile(properties);
+    private static Path tokenFile(String prefix, KeylessProviderProperties properties, Settings settings) {
+        Path configured = configuredTokenFile(prefix, properties);
         if (configured != null) {
             return configured;
         }
@@ -167,20 +200,31 @@ final class KeylessFederation implements AutoCloseable {
         if (fromEnvironment != null) {
             return Path.of(fromEnvironment.value());
         }
-        throw new InvalidConfigurationPropertyValueException("keyless.token-file", null,
-                "keyless.token-source=file needs a token file: set keyless.token-file, or the "
+        throw new InvalidConfigurationPropertyValueException(prefix + ".token-file", null,
+                prefix + ".token-source=file needs a token file: set " + prefix + ".token-file, or the "
                 + "AWS_WEB_IDENTITY_TOKEN_FILE environment variable, to the token's path in the projected volume "
                 + "(for example /var/run/secrets/aws/sts.amazonaws.com/serviceaccount/token).");
     }
 
     /** Core's complaint, attributed to the property that sets the setting: by data, never by reading the message. */
-    private static InvalidConfigurationPropertyValueException invalid(InvalidSettingException e) {
-        String property = PROPERTIES.getOrDefault(e.setting(), "keyless");
-        String reason = e.describe(setting -> PROPERTIES.getOrDefault(setting, setting.builderName()));
+    private static InvalidConfigurationPropertyValueException invalid(String prefix, InvalidSettingException e) {
+        String property = property(prefix, e.setting());
+        String reason = e.describe(setting -> PROPERTIES.containsKey(setting) ? property(prefix, setting)
+                : setting.builderName());
         if (e.origin() != null && e.setting() == Setting.ROLE_ARN) {
             reason += " (" + ROLE_ARN_PROPERTY + " is not set.)";
         }
         return new InvalidConfigurationPropertyValueException(property, e.value(), reason, e);
+    }
+
+    private static String property(String prefix, Setting setting) {
+        String suffix = PROPERTIES.get(setting);
+        return suffix == null ? prefix : prefix + "." + suffix;
+    }
+
+    /** {@link #DEFAULT_NAME} for the main provider, else the name under {@code keyless.providers}. */
+    String name() {
+        return name;
     }
 
     WebIdentityCredentialsProvider provider() {

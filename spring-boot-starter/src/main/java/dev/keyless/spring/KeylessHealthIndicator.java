@@ -6,8 +6,11 @@ import dev.keyless.jwt.Claims;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 /**
@@ -20,11 +23,15 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  * never makes STS calls of its own beyond the provider's refresh schedule. Never shows a token, a secret key
  * or a session token; claim values and messages are escaped, so a claim cannot forge or hide a line where the
  * health is printed or logged. Thread-safe.
+ *
+ * <p>With named providers ({@code keyless.providers.NAME}), the main provider's details stay where they are and
+ * {@code providers} holds each named one's status and details, by name; the health is DOWN if any provider is.
  */
 public class KeylessHealthIndicator implements HealthIndicator {
 
     private final WebIdentityCredentialsProvider provider;
     private final KeylessFederation federation;
+    private final Map<String, KeylessFederation> named;
     private final Clock clock;
 
     /**
@@ -37,13 +44,42 @@ public class KeylessHealthIndicator implements HealthIndicator {
     }
 
     KeylessHealthIndicator(WebIdentityCredentialsProvider provider, KeylessFederation federation, Clock clock) {
+        this(provider, federation, Map.of(), clock);
+    }
+
+    /** The main provider ({@code null} if there is none) and the named providers. */
+    KeylessHealthIndicator(WebIdentityCredentialsProvider provider, KeylessFederation federation,
+            Map<String, KeylessFederation> named, Clock clock) {
         this.provider = provider;
         this.federation = federation;
+        this.named = named;
         this.clock = clock;
     }
 
     @Override
     public Health health() {
+        Health main = provider == null ? null : own();
+        if (named.isEmpty()) {
+            return main;
+        }
+        Health.Builder health = main == null ? Health.up()
+                : Health.status(main.getStatus()).withDetails(main.getDetails());
+        Map<String, Object> providers = new LinkedHashMap<>();
+        named.forEach((name, f) -> {
+            Health one = new KeylessHealthIndicator(f.provider(), f, clock).own();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("status", one.getStatus().getCode());
+            entry.put("details", one.getDetails());
+            providers.put(name, entry);
+            if (Status.DOWN.equals(one.getStatus())) {
+                health.down();
+            }
+        });
+        return health.withDetail("providers", providers).build();
+    }
+
+    /** This indicator's own provider. */
+    private Health own() {
         try {
             AwsCredentials credentials = provider.resolveCredentials();
             Health.Builder up = Health.up();

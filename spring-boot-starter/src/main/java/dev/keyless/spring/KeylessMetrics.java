@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Keyless's meters. What is measured, exactly:
@@ -19,30 +20,35 @@ import java.time.Instant;
  *       {@code client-error} (I/O, timeout); and one sample per failed token fetch, timed over the fetch,
  *       with outcome {@code token-source-error}. Successful token fetches are not counted on their own.</li>
  * </ul>
- * Only the provider the starter built is measured. Thread-safe.
+ * Every meter is tagged {@code provider}: {@code default} for the main provider, the name for each
+ * {@code keyless.providers.NAME}. Only the providers the starter built are measured. Thread-safe.
  */
 public class KeylessMetrics implements MeterBinder {
 
-    private final KeylessFederation federation;
+    private final List<KeylessFederation> federations;
     private final Clock clock;
 
-    KeylessMetrics(KeylessFederation federation, Clock clock) {
-        this.federation = federation;
+    KeylessMetrics(List<KeylessFederation> federations, Clock clock) {
+        this.federations = List.copyOf(federations);
         this.clock = clock;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        RefreshLog refreshes = federation.refreshes();
-        Gauge.builder("keyless.credentials.expiry", refreshes, this::secondsLeft)
-                .description("Seconds until the credentials from the last successful STS call expire")
-                .baseUnit("seconds")
-                .register(registry);
-        refreshes.addListener(attempt -> Timer.builder("keyless.refresh")
-                .description("STS AssumeRoleWithWebIdentity calls and failed token fetches, by outcome")
-                .tag("outcome", attempt.outcome())
-                .register(registry)
-                .record(attempt.duration()));
+        for (KeylessFederation federation : federations) {
+            RefreshLog refreshes = federation.refreshes();
+            Gauge.builder("keyless.credentials.expiry", refreshes, this::secondsLeft)
+                    .description("Seconds until the credentials from the last successful STS call expire")
+                    .baseUnit("seconds")
+                    .tag("provider", federation.name())
+                    .register(registry);
+            refreshes.addListener(attempt -> Timer.builder("keyless.refresh")
+                    .description("STS AssumeRoleWithWebIdentity calls and failed token fetches, by outcome")
+                    .tag("outcome", attempt.outcome())
+                    .tag("provider", federation.name())
+                    .register(registry)
+                    .record(attempt.duration()));
+        }
     }
 
     private double secondsLeft(RefreshLog refreshes) {

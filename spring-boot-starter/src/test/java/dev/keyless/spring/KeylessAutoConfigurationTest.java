@@ -276,11 +276,18 @@ class KeylessAutoConfigurationTest {
         assertThat(descriptions).containsOnlyKeys("keyless.enabled", "keyless.role-arn", "keyless.token-source",
                 "keyless.token-file", "keyless.audience", "keyless.role-session-name", "keyless.session-duration",
                 "keyless.region", "keyless.sts-endpoint", "keyless.refresh.prefetch", "keyless.refresh.stale",
-                "keyless.fail-fast", "management.endpoint.keyless.access",
+                "keyless.fail-fast", "keyless.providers", "keyless.clients", "management.endpoint.keyless.access",
                 "management.endpoint.keyless.cache.time-to-live");
         assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).asString().hasSizeGreaterThan(30));
         assertThat(metadata.get("hints").toString())
                 .contains("auto", "file", "metadata-server", "google-credentials");
+        // A named provider has the main provider's settings: the IDE completes them from the map's value type.
+        Map<?, ?> providers = properties.stream().map(p -> (Map<?, ?>) p)
+                .filter(p -> "keyless.providers".equals(p.get("name"))).findFirst().orElseThrow();
+        assertThat(providers.get("type")).asString().endsWith("dev.keyless.spring.KeylessProviderProperties>");
+        assertThat(((List<?>) metadata.get("hints")).stream().map(h -> (Map<?, ?>) h)
+                .filter(h -> "keyless.clients.keys".equals(h.get("name"))).findFirst().orElseThrow().toString())
+                .contains("s3", "sqs", "sns", "dynamodb", "ses", "secrets-manager", "parameter-store", "cloudwatch");
     }
 
     @Test

@@ -146,5 +146,13 @@ class CheckoutExportsApplicationTest {
         assertThat(JSONObjectUtils.getJSONObject(JSONObjectUtils.getJSONObject(health, "components"), "keyless"))
                 .containsEntry("status", "UP");
         assertThat(healthResponse.body()).doesNotContain(token).doesNotContain("eyJ");
+
+        // Federation decides readiness, never liveness.
+        Map<String, Object> readiness = JSONObjectUtils.parse(http(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))).body());
+        assertThat(JSONObjectUtils.getJSONObject(readiness, "components")).containsKeys("keyless", "readinessState");
+        Map<String, Object> liveness = JSONObjectUtils.parse(http(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/liveness"))).body());
+        assertThat(JSONObjectUtils.getJSONObject(liveness, "components")).containsOnlyKeys("livenessState");
     }
 }
