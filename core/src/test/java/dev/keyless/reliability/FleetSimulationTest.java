@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyless.testing.fleet.FleetSimulation;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,5 +52,22 @@ class FleetSimulationTest {
         assertThat(r.throttled()).as("throttling answers: " + r.summary()).isLessThanOrEqualTo(retryBound);
         assertThat(r.waitQuantileMillis(1.0)).isEqualTo(r.longestWaitMillis());
         assertThat(r.tasksLeftAfterClose()).isZero();
+    }
+
+    @Test
+    void rollingRestart_refreshesDriftApartWithinTwoRefreshes() {
+        // Started within 5 minutes, the pods' first refreshes come in a 7.5-minute wave 52.5 to 60 minutes in
+        // (jitter of up to half the prefetch time cannot spread them more). The refresh after it is spread over
+        // the validity, so there is no second wave like the first.
+        FleetSimulation.Result r = FleetSimulation.run(FleetSimulation.Config.of(PODS, HOURS, 0));
+        int[] perMinute = r.callsPerMinute();
+        int firstWave = Arrays.stream(perMinute, 45, 75).max().orElseThrow();
+        int afterIt = Arrays.stream(perMinute, 75, perMinute.length).max().orElseThrow();
+
+        String figures = "busiest minute of the first refresh wave " + firstWave + " calls, busiest minute after it "
+                + afterIt + "; " + r.summary();
+        Figures.record("fleet-500-spread", figures);
+        assertThat(afterIt).as(figures).isLessThanOrEqualTo(firstWave / 2);
+        assertThat(r.stsCalls()).as("one earlier refresh per pod at most").isLessThanOrEqualTo(3L * PODS);
     }
 }
