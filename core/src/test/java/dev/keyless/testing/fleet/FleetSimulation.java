@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.helpers.NOPLogger;
 
@@ -171,11 +172,11 @@ public final class FleetSimulation {
 
         /** @return one line with the key figures */
         public String summary() {
-            return String.format(Locale.ROOT, "%d pods, restart over %s, %s simulated, jitter %s, STS limit %s/s: "
+            return String.format(Locale.ROOT, "%d pods, restart over %s, %s simulated, jitter %s, STS limit %s: "
                             + "%d STS calls (%d throttled); peak %d calls/s during the restart, %d after it; "
                             + "second half: mean %.2f/s, p99 %d/s; %d pods waited, longest %d ms, p99 %d ms",
                     config.pods, config.restartOver, config.simulated, config.jitter ? "on" : "off",
-                    config.stsCallsPerSecond == 0 ? "none" : config.stsCallsPerSecond, stsCalls(), throttled(),
+                    config.stsCallsPerSecond == 0 ? "none" : config.stsCallsPerSecond + "/s", stsCalls(), throttled(),
                     peakCallsPerSecond(0, config.restartOver.toSeconds()), peakAfterRestart(),
                     meanCallsPerSecondSecondHalf(),
                     callsPerSecondQuantile(0.99, callsPerSecond.length / 2, callsPerSecond.length), podsThatWaited(),
@@ -244,7 +245,7 @@ public final class FleetSimulation {
                 } catch (RuntimeException e) {
                     // Throttled: the refresher retries on its own after its backoff; the pod waits meanwhile.
                 }
-            }, pod.startedAt - t0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, pod.startedAt - t0, TimeUnit.MILLISECONDS);
         }
         time.runUntil(end);
 
