@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *       or the first after the value went stale) plans the next one at a random point between halfway through
  *       the new value's validity and {@code prefetchTime} before its expiry. Providers that start together (a
  *       fleet's rolling restart) or recover together (after an outage) would otherwise refresh in step, the
- *       jitter above spreading them by only a few minutes a cycle; this spreads them over the whole validity
- *       at the cost of one earlier refresh.</li>
+ *       jitter above spreading them by only a few minutes a cycle; this spreads them over about half the
+ *       validity (25 minutes of a one-hour session), at the cost of one earlier refresh.</li>
  *   <li>Only when no valid value is cached does a caller wait, for the one shared refresh. There is never
  *       more than one fetch at a time.</li>
  *   <li>After a failure, the next attempt waits out a capped, jittered backoff: from 1 s to 1 min for
