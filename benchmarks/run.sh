@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds benchmarks/target/benchmarks.jar, works out keyless-core's class-path footprint, runs every benchmark
-# (JMH, then the scale parts) and writes BENCHMARKS.md at the repository root. 9 to 10 minutes on 2 cores.
+# (JMH, then the scale parts) and writes BENCHMARKS.md at the repository root. 6 to 7 minutes on 2 cores for JMH, about 3 more for the scale parts.
 #
 #   benchmarks/run.sh                        the whole suite
 #   benchmarks/run.sh --quick                every benchmark shortened: checks the suite works, figures not for comparison
