@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds benchmarks/target/benchmarks.jar, works out keyless-core's class-path footprint, runs every benchmark
-# (JMH) and writes BENCHMARKS.md at the repository root. 6 to 7 minutes on 2 cores.
+# (JMH, then the scale parts) and writes BENCHMARKS.md at the repository root. 6 to 7 minutes on 2 cores for JMH, about 3 more for the scale parts.
 #
 #   benchmarks/run.sh                        the whole suite
 #   benchmarks/run.sh --quick                every benchmark shortened: checks the suite works, figures not for comparison
-#   benchmarks/run.sh --only hot,refresh     some of hot, refresh, serve, cold, warm (the footprint is always computed)
+#   benchmarks/run.sh --only hot,refresh     some of hot, refresh, serve, cold, warm (the footprint is computed with them)
+#   benchmarks/run.sh --only providers,fleet the scale parts: 1 to 1,000 providers in one JVM (3 min), and 10,000 pods
+#                                            against one STS (seconds); each rewrites only its own section
 #
 # JMH's own output goes to benchmarks/target/run/*.log. Uses JAVA_HOME's java if set, else java on PATH.
 set -euo pipefail
@@ -19,6 +21,23 @@ version="$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -n 1)"
 
 echo "==> benchmarks/run.sh: building benchmarks/target/benchmarks.jar"
 ./mvnw -B -q -pl benchmarks -am package -DskipTests
+
+# The footprint goes with the JMH parts; a run of the scale parts alone skips it.
+only=""
+for ((i = 1; i <= $#; i++)); do
+  if [[ "${!i}" == "--only" ]]; then
+    next=$((i + 1))
+    only="${!next:-}"
+  fi
+done
+if [[ -n "$only" && -z "$(tr ',' '\n' <<<"$only" | grep -vxE 'providers|fleet' || true)" ]]; then
+  echo "==> benchmarks/run.sh: scale parts only ($only); no footprint"
+  revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  "$java" -cp benchmarks/target/benchmarks.jar dev.keyless.benchmarks.suite.Suite \
+    --out "$root/BENCHMARKS.md" --work "$work" --revision "$revision" --started-at "$started" "$@"
+  echo "==> benchmarks/run.sh: BENCHMARKS.md updated in $(( $(date +%s) - started )) s"
+  exit 0
+fi
 
 echo "==> benchmarks/run.sh: footprint (class paths of a project on sts and of one on keyless-core $version)"
 # keyless-core goes into a scratch repository in front of the usual one, so nothing is installed where other

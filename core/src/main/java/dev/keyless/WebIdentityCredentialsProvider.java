@@ -66,7 +66,9 @@ import software.amazon.awssdk.utils.builder.ToCopyableBuilder;
  *   <li>From {@code prefetchTime} before expiry (less a random jitter of up to half of it, so a fleet does
  *       not refresh in step) one background refresh fetches a fresh token and calls STS. Callers keep
  *       getting the cached credentials meanwhile. However many callers there are, there is one STS call
- *       per refresh.</li>
+ *       per refresh. After a start (or a recovery), the first background refresh comes at a random point
+ *       from halfway through the credentials' validity to the prefetch point, so pods restarted together
+ *       stop refreshing together.</li>
  *   <li>Only when no valid credentials are cached does a caller wait, for one shared refresh.</li>
  *   <li>Transient failures (throttling, 5xx, I/O, {@code IDPCommunicationError}) are retried with capped,
  *       jittered backoff from one second to one minute. Configuration failures ({@code AccessDenied},

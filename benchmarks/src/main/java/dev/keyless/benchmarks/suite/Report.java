@@ -75,6 +75,13 @@ final class Report {
         serve();
         starts();
         footprint();
+        for (String part : Scale.PARTS) {
+            String kept = Scale.section(previous, part);
+            if (kept != null) {
+                line(kept);
+                line();
+            }
+        }
         method();
         int kept = previous.indexOf(ANALYSIS_MARKER);
         md.append('\n');

@@ -38,9 +38,12 @@ import org.openjdk.jmh.util.Statistics;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.keyless.benchmarks.suite.Suite --out BENCHMARKS.md \
- *     [--work DIR] [--sts-classpath FILE --keyless-classpath FILE] [--only hot,refresh,serve,cold,warm] [--quick] \
- *     [--revision TEXT] [--started-at EPOCH_SECONDS]
+ *     [--work DIR] [--sts-classpath FILE --keyless-classpath FILE] \
+ *     [--only hot,refresh,serve,cold,warm,providers,fleet] [--quick] [--revision TEXT] [--started-at EPOCH_SECONDS]
  * </pre>
+ *
+ * <p>{@code providers} and {@code fleet} ({@link Scale}) each rewrite only their own section of the file; the JMH
+ * parts rewrite the rest, and only when at least one of them runs.
  *
  * <p>{@code --quick} shortens every run to check that the suite works; its figures are not for comparison and the
  * report says so. JMH's own output goes to {@code WORK/*.log}.
@@ -72,7 +75,8 @@ public final class Suite {
         Map<String, String> args = parse(argv);
         if (!args.containsKey("out")) {
             System.err.println("usage: Suite --out BENCHMARKS.md [--work DIR] [--sts-classpath FILE "
-                    + "--keyless-classpath FILE] [--only hot,refresh,serve,cold,warm] [--quick] [--revision TEXT] "
+                    + "--keyless-classpath FILE] [--only hot,refresh,serve,cold,warm,providers,fleet] [--quick] "
+                    + "[--revision TEXT] "
                     + "[--started-at EPOCH_SECONDS]");
             System.exit(2);
         }
@@ -106,13 +110,22 @@ public final class Suite {
         Instant end = Instant.now();
         Instant started = args.containsKey("started-at")
                 ? Instant.ofEpochSecond(Long.parseLong(args.get("started-at"))) : suiteStart;
-        Report report = new Report(machine, Machine.loadAverageNow(), args.getOrDefault("revision", "unknown"),
-                end, Duration.between(started, end), Duration.between(suiteStart, end), quick, results);
         Path out = Path.of(args.get("out"));
-        String previous = Files.exists(out) ? Files.readString(out) : "";
-        Files.writeString(out, report.markdown(previous), StandardCharsets.UTF_8);
-        System.out.println("Suite: wrote " + out + " in " + Duration.between(suiteStart, end).toSeconds()
-                + " s of benchmarks (" + Duration.between(started, end).toSeconds() + " s in all)");
+        if (Stream.of("hot", "refresh", "serve", "cold", "warm").anyMatch(this::runs)) {
+            Report report = new Report(machine, Machine.loadAverageNow(), args.getOrDefault("revision", "unknown"),
+                    end, Duration.between(started, end), Duration.between(suiteStart, end), quick, results);
+            String previous = Files.exists(out) ? Files.readString(out) : "";
+            Files.writeString(out, report.markdown(previous), StandardCharsets.UTF_8);
+        }
+        if (runs("providers")) {
+            Scale.write(out, "providers", Scale.providers(work, quick));
+        }
+        if (runs("fleet")) {
+            Scale.write(out, "fleet", Scale.fleet(out, quick));
+        }
+        Instant done = Instant.now();
+        System.out.println("Suite: wrote " + out + " in " + Duration.between(suiteStart, done).toSeconds()
+                + " s of benchmarks (" + Duration.between(started, done).toSeconds() + " s in all)");
     }
 
     private boolean runs(String part) {

@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  *       cached value at once, from any number of threads.</li>
  *   <li>From {@code prefetchTime} before expiry, less a random jitter of up to half of it (so a fleet does
  *       not refresh in step), one background refresh runs; callers keep getting the cached value.</li>
+ *   <li>Once per start: the first background refresh after a fetch that callers waited for (the first of all,
+ *       or the first after the value went stale) plans the next one at a random point between halfway through
+ *       the new value's validity and {@code prefetchTime} before its expiry. Providers that start together (a
+ *       fleet's rolling restart) or recover together (after an outage) would otherwise refresh in step, the
+ *       jitter above spreading them by only a few minutes a cycle; this spreads them over about half the
+ *       validity (25 minutes of a one-hour session), at the cost of one earlier refresh.</li>
  *   <li>Only when no valid value is cached does a caller wait, for the one shared refresh. There is never
  *       more than one fetch at a time.</li>
  *   <li>After a failure, the next attempt waits out a capped, jittered backoff: from 1 s to 1 min for
@@ -129,12 +135,15 @@ public final class Refresher<T> implements AutoCloseable {
      *   updated, so a caller that finds it null sees the refresh's outcome.
      * - nextCheck: the one scheduled background check; each new one cancels the previous.
      * - closed: set once by close(); afterwards nothing is scheduled and get() fails.
+     * - spreadNext: written only by the refresh in flight (one at a time).
      */
     private volatile Cached<T> cached;
     private volatile Failure failure;
     private final AtomicReference<CompletableFuture<Cached<T>>> inFlight = new AtomicReference<>();
     private final AtomicReference<ScheduledFuture<?>> nextCheck = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether the next background refresh spreads the one after it over the validity; set by a waited-for fetch. */
+    private volatile boolean spreadNext = true;
 
     private Refresher(Builder<T> b) {
         this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
@@ -290,8 +299,9 @@ public final class Refresher<T> implements AutoCloseable {
         Cached<T> fresh = null;
         RefreshFailure error = null;
         notify(listener::started);
+        boolean waitedFor = current == null || start >= current.staleAt;
         try {
-            fresh = cache(fetcher.fetch(), start);
+            fresh = cache(fetcher.fetch(), start, !waitedFor && spreadNext);
         } catch (RefreshFailure f) {
             error = f;
         } catch (RuntimeException | Error e) {
@@ -302,6 +312,7 @@ public final class Refresher<T> implements AutoCloseable {
         if (fresh != null) {
             cached = fresh;
             failure = null;
+            spreadNext = waitedFor;
             if (closed.get()) {
                 cached = null;
             }
@@ -331,7 +342,7 @@ public final class Refresher<T> implements AutoCloseable {
         }
     }
 
-    private Cached<T> cache(Fetched<T> fetched, long start) throws RefreshFailure {
+    private Cached<T> cache(Fetched<T> fetched, long start, boolean spread) throws RefreshFailure {
         long now = clock.millis();
         long expiresAt = fetched.expiresAt().toEpochMilli();
         long staleAt = expiresAt - staleMillis;
@@ -340,9 +351,16 @@ public final class Refresher<T> implements AutoCloseable {
                     + "within staleTime of the local clock (" + Instant.ofEpochMilli(now) + "). Check the machine's "
                     + "clock (NTP)");
         }
-        long jitter = random.get().nextLong(prefetchMillis / 2 + 1);
         // Never refresh more often than every half of the remaining validity, whatever the clock says.
-        long prefetchAt = Math.max(expiresAt - prefetchMillis - jitter, now + (staleAt - now) / 2);
+        long earliest = now + (staleAt - now) / 2;
+        long latest = expiresAt - prefetchMillis;
+        long prefetchAt;
+        if (spread && latest > earliest) {
+            prefetchAt = earliest + random.get().nextLong(latest - earliest + 1);
+        } else {
+            long jitter = random.get().nextLong(prefetchMillis / 2 + 1);
+            prefetchAt = Math.max(latest - jitter, earliest);
+        }
         return new Cached<>(fetched.value(), expiresAt, staleAt, prefetchAt);
     }
 
