@@ -17,8 +17,9 @@ import software.amazon.awssdk.utils.ThreadFactoryBuilder;
  * <p>The pool is bounded so that a thousand providers refreshing at once (a multi-tenant service's providers,
  * started together) queue for a few threads instead of each taking one: with an unbounded pool and 2 ms STS
  * calls, a thousand background refreshes took 185 threads. A background refresh starts minutes before the
- * credentials go stale, so waiting in the queue costs nothing a caller sees; a caller with nothing valid to
- * return fetches on its own thread, never in this queue.
+ * credentials go stale, so waiting in the queue costs nothing a caller sees. A {@code resolveCredentials()}
+ * caller with nothing valid to return fetches on its own thread, never in this queue; a
+ * {@code resolveIdentity()} caller in the same situation is answered by a fetch that does queue here.
  */
 public final class RefreshExecutors {
 
