@@ -187,6 +187,18 @@ final class Report {
             line("| footprint beyond `sts`, without google-auth-library | " + bytes(net) + " | (baseline) | | ≤ 1 MB "
                     + "(10⁶ B) | " + verdict(net <= FOOTPRINT_TARGET_BYTES) + " |");
         }
+        // What the success path itself loads, beside the bytes on the class path: the cold start's class count.
+        Optional<Results.Start> kClasses = r.coldStart("keyless", true);
+        Optional<Results.Start> sdkClasses = r.coldStart("sdk", true);
+        if (kClasses.isPresent() && sdkClasses.isPresent()
+                && !Double.isNaN(kClasses.get().medianClassesLoaded())
+                && !Double.isNaN(sdkClasses.get().medianClassesLoaded())) {
+            line("| footprint: classes loaded by the first credentials, STS client already used (median) | "
+                    + Math.round(kClasses.get().medianClassesLoaded()) + " | "
+                    + Math.round(sdkClasses.get().medianClassesLoaded()) + " | "
+                    + ratio(kClasses.get().medianClassesLoaded() / sdkClasses.get().medianClassesLoaded())
+                    + " | (reported) | |");
+        }
         line();
         line("Where a target is missed, the Analysis below says why and what would fix it.");
         line();
