@@ -123,7 +123,20 @@ public final class TokenSources {
      * @return the source
      */
     public static TokenSource detect(String audience) {
-        return new DetectingTokenSource(requireAudience(audience), Settings.system());
+        return detect(audience, Settings.system());
+    }
+
+    /**
+     * {@link #detect(String)}, with {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code GCE_METADATA_HOST} and Google's
+     * credentials variables looked up through {@code settings} (a framework's environment) instead of this
+     * JVM's system properties and environment.
+     *
+     * @param audience the {@code aud} to ask the metadata server or Google credentials for
+     * @param settings where the environment is read
+     * @return the source
+     */
+    public static TokenSource detect(String audience, Settings settings) {
+        return new DetectingTokenSource(requireAudience(audience), Objects.requireNonNull(settings, "settings"));
     }
 
     private static String requireAudience(String audience) {

@@ -173,7 +173,7 @@ final class KeylessFederation implements AutoCloseable {
             case AUTO:
             default:
                 Path file = configuredTokenFile(prefix, properties);
-                return file != null ? TokenSources.file(file) : TokenSources.detect(audience);
+                return file != null ? TokenSources.file(file) : TokenSources.detect(audience, settings);
         }
     }
 

@@ -115,6 +115,18 @@ class KeylessAutoConfigurationTest {
     }
 
     @Test
+    void autoTokenSource_detectsTheTokenFileFromSpringsEnvironment() {
+        // Only in Spring's environment (a property, as a ConfigMap might give it), not in the process's.
+        runner.withPropertyValues("keyless.role-arn=" + ROLE_ARN, "AWS_WEB_IDENTITY_TOKEN_FILE=" + tokenFile,
+                "keyless.sts-endpoint=" + sts.endpoint()).run(context -> {
+            resolve(context.getBean(WebIdentityCredentialsProvider.class));
+            assertThat(context.getBean(KeylessFederation.class).tokenSource().toString())
+                    .contains("file " + tokenFile);
+            assertThat(sts.requests()).singleElement().satisfies(r -> assertThat(r).containsEntry("RoleArn", ROLE_ARN));
+        });
+    }
+
+    @Test
     void roleArn_sdkSystemPropertyWinsOverTheVariable_asInTheSdk() {
         runner.withPropertyValues("AWS_ROLE_ARN=arn:aws:iam::999999999999:role/from-variable",
                 "aws.roleArn=" + ROLE_ARN, "keyless.token-file=" + tokenFile,
