@@ -263,7 +263,7 @@ public final class WebIdentityCredentialsProvider
      */
     @Override
     public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-        return refresher.getAsync().thenApply(Issued::credentials);
+        return refresher.getAsync(Issued::credentials);
     }
 
     /**

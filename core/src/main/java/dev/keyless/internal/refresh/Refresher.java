@@ -181,11 +181,8 @@ public final class Refresher<T> implements AutoCloseable {
      */
     public T get() {
         long now = clock.millis();
-        Cached<T> c = cached;
-        if (c != null && now < c.staleAt) {
-            if (now >= c.prefetchAt) {
-                prefetchIfDue(now);
-            }
+        Cached<T> c = valid(now);
+        if (c != null) {
             return c.value;
         }
         throwIfClosedOrGated(now);
@@ -203,20 +200,28 @@ public final class Refresher<T> implements AutoCloseable {
      * @return the future value
      */
     public CompletableFuture<T> getAsync() {
+        return getAsync(Function.identity());
+    }
+
+    /**
+     * {@link #getAsync()}, the value mapped: one allocation, the completed future, when a valid value is cached.
+     *
+     * @param map what callers get of the value; cheap, never blocks
+     * @param <R> what callers get
+     * @return the future value
+     */
+    public <R> CompletableFuture<R> getAsync(Function<? super T, ? extends R> map) {
         long now = clock.millis();
-        Cached<T> c = cached;
-        if (c != null && now < c.staleAt) {
-            if (now >= c.prefetchAt) {
-                prefetchIfDue(now);
-            }
-            return CompletableFuture.completedFuture(c.value);
+        Cached<T> c = valid(now);
+        if (c != null) {
+            return CompletableFuture.completedFuture(map.apply(c.value));
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<R> result = new CompletableFuture<>();
         try {
             throwIfClosedOrGated(now);
             joinOrStart(worker).whenComplete((fresh, error) -> {
                 if (error == null) {
-                    result.complete(fresh.value);
+                    result.complete(map.apply(fresh.value));
                 } else {
                     result.completeExceptionally(unwrap(error));
                 }
@@ -248,6 +253,18 @@ public final class Refresher<T> implements AutoCloseable {
         if (next != null) {
             next.cancel(false);
         }
+    }
+
+    /** The cached value if it is valid at {@code now}, starting a background refresh if one is due; else null. */
+    private Cached<T> valid(long now) {
+        Cached<T> c = cached;
+        if (c == null || now >= c.staleAt) {
+            return null;
+        }
+        if (now >= c.prefetchAt) {
+            prefetchIfDue(now);
+        }
+        return c;
     }
 
     private void throwIfClosedOrGated(long now) {
@@ -465,34 +482,12 @@ public final class Refresher<T> implements AutoCloseable {
         return "Refresher(" + name + ")";
     }
 
-    /** A cached value with the instants (by the refresher's clock) that govern it. Immutable. */
-    private static final class Cached<T> {
-        final T value;
-        final long expiresAt;
-        final long staleAt;
-        final long prefetchAt;
-
-        Cached(T value, long expiresAt, long staleAt, long prefetchAt) {
-            this.value = value;
-            this.expiresAt = expiresAt;
-            this.staleAt = staleAt;
-            this.prefetchAt = prefetchAt;
-        }
+    /** A cached value with the instants (by the refresher's clock) that govern it. */
+    private record Cached<T>(T value, long expiresAt, long staleAt, long prefetchAt) {
     }
 
-    /** The last failed attempt and when the next one is due. Immutable. */
-    private static final class Failure {
-        final RefreshFailure cause;
-        final int sameKindCount;
-        final int consecutive;
-        final long nextAttemptAt;
-
-        Failure(RefreshFailure cause, int sameKindCount, int consecutive, long nextAttemptAt) {
-            this.cause = cause;
-            this.sameKindCount = sameKindCount;
-            this.consecutive = consecutive;
-            this.nextAttemptAt = nextAttemptAt;
-        }
+    /** The last failed attempt and when the next one is due. */
+    private record Failure(RefreshFailure cause, int sameKindCount, int consecutive, long nextAttemptAt) {
     }
 
     /**
