@@ -1,5 +1,6 @@
 package dev.keyless;
 
+import dev.keyless.diagnostics.AssumeRoleCall;
 import dev.keyless.diagnostics.TokenInspector;
 import dev.keyless.diagnostics.TrustPolicies;
 import dev.keyless.internal.text.Escaping;
@@ -31,12 +32,14 @@ final class FailureMessages {
      * @param roleArn the role being assumed
      * @param tokenSource a description of the token source
      * @param token the token that was sent, or {@code null} if none was obtained
+     * @param hops the calls a refresh makes, 1 without chained roles
      * @return the message
      */
     static String describe(FailureKind kind, Throwable error, String roleArn, String tokenSource,
-                                  WebIdentityToken token) {
+                                  WebIdentityToken token, int hops) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Could not assume role ").append(roleArn).append(" with a web identity token: ");
+        sb.append("Could not assume role ").append(roleArn).append(" with a web identity token")
+                .append(hops > 1 ? " (hop 1 of " + hops + "): " : ": ");
         String what = what(kind, error);
         sb.append(what.endsWith(".") ? what : what + ".");
         if (token != null) {
@@ -50,6 +53,88 @@ final class FailureMessages {
         }
         // Keyless's own words hold no control characters; whatever is escaped here came from elsewhere.
         return Escaping.escape(Redaction.scrub(sb.toString(), token == null ? null : token.value()));
+    }
+
+    /**
+     * The message for a failed {@code AssumeRole} call at a chained hop. An external ID is never shown.
+     *
+     * @param kind the classified failure
+     * @param error what was thrown
+     * @param hop the hop that failed, 2 or more
+     * @param hops the calls a refresh makes
+     * @param call the call that failed
+     * @param callerArn the session that made it, as STS named it
+     * @return the message
+     */
+    static String describeHop(FailureKind kind, Throwable error, int hop, int hops, AssumeRoleCall call,
+            String callerArn) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Could not assume role ").append(call.roleArn()).append(" (hop ").append(hop).append(" of ")
+                .append(hops).append(", sts:AssumeRole as ").append(callerArn).append("): ");
+        String what = what(kind, error);
+        sb.append(what.endsWith(".") ? what : what + ".");
+        String cause = likelyHopCause(kind, error, call);
+        if (cause != null) {
+            sb.append(' ').append(cause);
+        }
+        return Escaping.escape(Redaction.scrub(sb.toString()));
+    }
+
+    private static String likelyHopCause(FailureKind kind, Throwable error, AssumeRoleCall call) {
+        switch (kind) {
+            case ACCESS_DENIED:
+                return accessDeniedAtHop(error, call);
+            case STS_EXPIRED_TOKEN:
+                return "Likely cause: the previous hop's session had expired when it signed the call; the next "
+                        + "attempt starts again from the web identity token.";
+            case VALIDATION:
+                return "Likely cause: a parameter of this hop is out of range: its sessionDuration above the role's "
+                        + "MaxSessionDuration, or a session tag or source identity STS refuses (a source identity "
+                        + "set at an earlier hop cannot change).";
+            case SESSION_POLICY:
+                return "Likely cause: this hop's session policy or session tags are malformed or too large once "
+                        + "packed; remove or shrink them.";
+            case REGION_DISABLED:
+                return "Likely cause: STS is not activated in this region for the account of the previous hop's "
+                        + "role; activate it in IAM account settings or use another region.";
+            case STS_UNAVAILABLE:
+                return "STS was throttled or unreachable; retried with backoff while cached credentials last.";
+            case STS_OTHER:
+                return "If STS did not recognise the previous hop's credentials (InvalidClientTokenId), the next "
+                        + "attempt starts again from the web identity token.";
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * AccessDenied on {@code AssumeRole} has two causes, and STS's words tell them apart only sometimes: the
+     * target's trust policy does not trust the caller, or the caller's permissions do not allow the call.
+     */
+    private static String accessDeniedAtHop(Throwable error, AssumeRoleCall call) {
+        String said = error instanceof AwsServiceException && ((AwsServiceException) error).awsErrorDetails() != null
+                ? String.valueOf(((AwsServiceException) error).awsErrorDetails().errorMessage()) : "";
+        // The external ID stays out of log lines: the policy shows where it goes, not what it is.
+        AssumeRoleCall shown = call.externalId() == null ? call : new AssumeRoleCall(call.callerRoleArn(),
+                call.roleArn(), "<the external ID you set>", call.sessionTags(), call.transitiveTagKeys(),
+                call.sourceIdentity());
+        String actions = String.join(", ", call.requiredActions());
+        String trust = "the trust policy of role " + call.roleArn() + " must trust role " + call.callerRoleArn()
+                + ": Principal.AWS " + call.callerRoleArn() + ", Action " + actions
+                + (call.externalId() == null ? "" : ", and StringEquals sts:ExternalId") + ", as in "
+                + TrustPolicies.trustPolicyJson(shown, false);
+        String permissions = "the permissions policy of role " + call.callerRoleArn() + " must allow " + actions
+                + " on " + call.roleArn() + ", as in " + TrustPolicies.callerPermissionsJson(call, false);
+        String check = " Check the trust policy offline with: keyless check-policy --policy-file <its trust policy "
+                + "JSON> --caller-role-arn " + call.callerRoleArn() + " --role-arn " + call.roleArn() + ".";
+        if (said.contains("no identity-based policy allows")) {
+            return "Likely cause, as STS says: " + permissions + "." + check;
+        }
+        if (said.contains("no resource-based policy allows") || said.contains("trust policy")) {
+            return "Likely cause, as STS says: " + trust + "." + check;
+        }
+        return "Two things must both allow this call, and either may be missing: (1) " + trust + "; (2) "
+                + permissions + "." + check;
     }
 
     private static String what(FailureKind kind, Throwable error) {

@@ -53,7 +53,7 @@ public interface RefreshListener {
     /**
      * A refresh that is starting.
      *
-     * @param roleArn the role being assumed
+     * @param roleArn the role whose credentials the provider hands out (the last chained role, if any)
      */
     record Started(String roleArn) {
     }
@@ -61,7 +61,7 @@ public interface RefreshListener {
     /**
      * A successful refresh.
      *
-     * @param roleArn the role assumed
+     * @param roleArn the role whose credentials the provider now hands out (the last chained role, if any)
      * @param expiration when the new credentials expire
      * @param nextRefresh when the next background refresh is planned
      * @param duration how long the refresh took, by the provider's clock
@@ -75,7 +75,7 @@ public interface RefreshListener {
     /**
      * A failed refresh.
      *
-     * @param roleArn the role being assumed
+     * @param roleArn the role that could not be assumed: at a chained hop, that hop's role
      * @param kind what went wrong
      * @param stsErrorCode STS's error code ({@code AccessDenied}, {@code Throttling}, ...), or {@code null} if
      *     STS did not answer with one
@@ -84,9 +84,10 @@ public interface RefreshListener {
      * @param nextAttempt when the next attempt is due
      * @param duration how long the attempt took, by the provider's clock
      * @param tokenClaims the claims of the token that was sent, or {@code null} if none was obtained
+     * @param hop which call failed: 1 for the web identity call, 2 and up for the chained roles, in order
+     * @param callerArn at a chained hop, the previous hop's session that made the call; else {@code null}
      */
     record Failed(String roleArn, FailureKind kind, String stsErrorCode, int stsStatusCode, String message,
-                  Instant nextAttempt,
-                  Duration duration, Claims tokenClaims) {
+                  Instant nextAttempt, Duration duration, Claims tokenClaims, int hop, String callerArn) {
     }
 }

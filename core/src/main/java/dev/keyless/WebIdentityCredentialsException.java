@@ -18,17 +18,21 @@ public final class WebIdentityCredentialsException extends SdkClientException {
     private final String roleArn;
     private final String stsErrorCode;
     private final FailureKind failureKind;
+    private final int hop;
+    private final String callerArn;
 
     WebIdentityCredentialsException(String message, String roleArn, String stsErrorCode, FailureKind failureKind,
-            Throwable cause) {
+            int hop, String callerArn, Throwable cause) {
         super(SdkClientException.builder().message(message).cause(cause));
         this.roleArn = roleArn;
         this.stsErrorCode = stsErrorCode;
         this.failureKind = failureKind;
+        this.hop = hop;
+        this.callerArn = callerArn;
     }
 
     /**
-     * The role that could not be assumed.
+     * The role that could not be assumed: at a chained hop, that hop's role.
      *
      * @return the role ARN
      */
@@ -53,5 +57,25 @@ public final class WebIdentityCredentialsException extends SdkClientException {
      */
     public FailureKind failureKind() {
         return failureKind;
+    }
+
+    /**
+     * Which call failed: 1 for the web identity call ({@code AssumeRoleWithWebIdentity}), 2 and up for the
+     * chained roles' {@code AssumeRole} calls, in order.
+     *
+     * @return the hop, or 0 if the provider was closed
+     */
+    public int hop() {
+        return hop;
+    }
+
+    /**
+     * Who made the failed call at a chained hop: the previous hop's session, as STS names it
+     * ({@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}).
+     *
+     * @return the caller's ARN, or {@code null} at hop 1
+     */
+    public String callerArn() {
+        return callerArn;
     }
 }

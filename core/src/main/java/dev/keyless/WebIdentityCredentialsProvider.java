@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,8 +114,13 @@ public final class WebIdentityCredentialsProvider
     private final boolean ownsSts;
     private final AssumeRoleWithWebIdentityRequest requestTemplate;
     private final Clock clock;
+    private final Duration prefetch;
+    private final RoleChain chain;
+    private final String targetRoleArn;
     private final List<RefreshListener> listeners;
     private final Refresher<Issued> refresher;
+    /** The first hop's session of a chain, which a refresh reuses while it has long to live. */
+    private volatile FirstHop firstHop;
 
     private WebIdentityCredentialsProvider(Builder b) {
         this.configuration = b.copy();
@@ -122,7 +128,9 @@ public final class WebIdentityCredentialsProvider
         this.roleArn = environment.roleArn(b.roleArn).value();
         String sessionName = environment.roleSessionName(b.roleSessionName);
         validate(b);
-        Duration prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
+        this.chain = RoleChain.of(b.chainedRoles);
+        this.targetRoleArn = chain.isEmpty() ? roleArn : chain.lastRoleArn();
+        this.prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
         Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
         this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSources.detect();
         this.clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -139,7 +147,7 @@ public final class WebIdentityCredentialsProvider
                         b.stsClientCustomizer)
                 : b.stsClient;
         this.refresher = Refresher.<Issued>builder()
-                .name(roleArn)
+                .name(targetRoleArn)
                 .fetcher(this::fetch)
                 .clock(clock)
                 .executors(b.scheduler, b.scheduler)
@@ -147,7 +155,7 @@ public final class WebIdentityCredentialsProvider
                 .random(b.jitter)
                 .listener(new ListenerAdapter())
                 .closedException(() -> new WebIdentityCredentialsException("This WebIdentityCredentialsProvider for "
-                        + "role " + roleArn + " is closed.", roleArn, null, null, null))
+                        + "role " + targetRoleArn + " is closed.", targetRoleArn, null, null, 0, null, null))
                 .staleOnArrival(what -> failure(FailureKind.UNUSABLE_RESPONSE,
                         TokenSourceException.transientFailure("STS answered, but " + what + ".", null), null))
                 .logger(log)
@@ -267,12 +275,30 @@ public final class WebIdentityCredentialsProvider
     }
 
     /**
-     * The role this provider assumes.
+     * The role this provider assumes with the web identity token: the first hop.
      *
      * @return the role ARN, as given or resolved from the environment
      */
     public String roleArn() {
         return roleArn;
+    }
+
+    /**
+     * The roles assumed after the first, in order.
+     *
+     * @return the chained roles, empty if the provider hands out the first role's credentials
+     */
+    public List<ChainedRole> chainedRoles() {
+        return chain.roles();
+    }
+
+    /**
+     * The role whose credentials this provider hands out: the last chained role, or {@link #roleArn()}.
+     *
+     * @return the role ARN
+     */
+    public String targetRoleArn() {
+        return targetRoleArn;
     }
 
     /**
@@ -291,12 +317,44 @@ public final class WebIdentityCredentialsProvider
     public String toString() {
         return ToString.builder("WebIdentityCredentialsProvider")
                 .add("roleArn", roleArn)
+                .add("chainedRoles", chain.isEmpty() ? null : chain.roles())
                 .add("tokenSource", tokenSource)
                 .build();
     }
 
-    /** One refresh: a fresh token, then one {@code AssumeRoleWithWebIdentity} call. */
+    /**
+     * One refresh: a fresh token and one {@code AssumeRoleWithWebIdentity} call, then one {@code AssumeRole} call
+     * per chained role. A chain starts from the first hop's session instead while it lives beyond the prefetch
+     * time (it can last up to 12 hours; chained sessions at most one).
+     */
     private Refresher.Fetched<Issued> fetch() throws RefreshFailure {
+        if (chain.isEmpty()) {
+            FirstHop first = assumeFirstRole();
+            return new Refresher.Fetched<>(first.issued(), first.session().credentials().expirationTime().get());
+        }
+        FirstHop first = firstHop;
+        if (first == null || !first.session().credentials().expirationTime().get()
+                .isAfter(clock.instant().plus(prefetch))) {
+            first = assumeFirstRole();
+            firstHop = first;
+        }
+        try {
+            RoleChain.Session last = chain.walk(sts, first.session(), first.sessionName(), this::sessionCredentials);
+            Issued issued = new Issued(last.credentials(), first.issued().tokenSource(), first.issued().tokenClaims());
+            return new Refresher.Fetched<>(issued, last.credentials().expirationTime().get());
+        } catch (RoleChain.HopException e) {
+            Exception cause = (Exception) e.getCause();
+            FailureKind kind = e.unusableResponse ? FailureKind.UNUSABLE_RESPONSE : FailureKind.of(cause);
+            if (!kind.retrySoon(0)) {
+                // The first hop's session may be what is wrong (revoked, its role's permissions changed): start over.
+                firstHop = null;
+            }
+            throw hopFailure(kind, e.hop, e.caller, cause, first);
+        }
+    }
+
+    /** The web identity hop: a fresh token, then one {@code AssumeRoleWithWebIdentity} call. */
+    private FirstHop assumeFirstRole() throws RefreshFailure {
         WebIdentityToken token = null;
         try {
             token = fetchToken();
@@ -311,13 +369,23 @@ public final class WebIdentityCredentialsProvider
                         + "at " + token.claims().expirationTime() + " (local time " + Instant.ofEpochMilli(now)
                         + ").", null), token);
             }
+            String sessionName = requestTemplate.roleSessionName() != null
+                    ? requestTemplate.roleSessionName() : SessionNames.derive(token);
             AssumeRoleWithWebIdentityRequest request = requestTemplate.toBuilder()
                     .roleArn(roleArn)
                     .webIdentityToken(token.value())
-                    .roleSessionName(requestTemplate.roleSessionName() != null
-                            ? requestTemplate.roleSessionName() : SessionNames.derive(token))
+                    .roleSessionName(sessionName)
                     .build();
-            return credentials(sts.assumeRoleWithWebIdentity(request), token);
+            AssumeRoleWithWebIdentityResponse response = sts.assumeRoleWithWebIdentity(request);
+            Credentials credentials = response.credentials();
+            if (credentials == null || credentials.expiration() == null) {
+                throw failure(FailureKind.UNUSABLE_RESPONSE, TokenSourceException.transientFailure(
+                        "STS answered without credentials or without their Expiration.", null), token);
+            }
+            String assumedRoleArn = response.assumedRoleUser() == null ? null : response.assumedRoleUser().arn();
+            AwsSessionCredentials session = sessionCredentials(credentials, assumedRoleArn);
+            return new FirstHop(new RoleChain.Session(session, roleArn, assumedRoleArn), sessionName,
+                    new Issued(session, token.source(), token.claims()));
         } catch (RefreshFailure f) {
             throw f;
         } catch (Exception e) {
@@ -339,16 +407,10 @@ public final class WebIdentityCredentialsProvider
         return exp != null && exp.toEpochMilli() <= now;
     }
 
-    private Refresher.Fetched<Issued> credentials(AssumeRoleWithWebIdentityResponse response,
-            WebIdentityToken token) throws RefreshFailure {
-        Credentials credentials = response.credentials();
-        if (credentials == null || credentials.expiration() == null) {
-            throw failure(FailureKind.UNUSABLE_RESPONSE, TokenSourceException.transientFailure(
-                    "STS answered without credentials or without their Expiration.", null), token);
-        }
-        String accountId = response.assumedRoleUser() == null ? null
-                : Arn.tryFromString(response.assumedRoleUser().arn()).flatMap(Arn::accountId).orElse(null);
-        AwsSessionCredentials session = AwsSessionCredentials.builder()
+    private AwsSessionCredentials sessionCredentials(Credentials credentials, String assumedRoleArn) {
+        String accountId = assumedRoleArn == null ? null
+                : Arn.tryFromString(assumedRoleArn).flatMap(Arn::accountId).orElse(null);
+        return AwsSessionCredentials.builder()
                 .accessKeyId(credentials.accessKeyId())
                 .secretAccessKey(credentials.secretAccessKey())
                 .sessionToken(credentials.sessionToken())
@@ -356,11 +418,14 @@ public final class WebIdentityCredentialsProvider
                 .accountId(accountId)
                 .providerName(PROVIDER_NAME)
                 .build();
-        return new Refresher.Fetched<>(new Issued(session, token.source(), token.claims()), credentials.expiration());
     }
 
     /** Credentials with what the success event and log say about the token they came from (never the token). */
     private record Issued(AwsSessionCredentials credentials, String tokenSource, Claims tokenClaims) {
+    }
+
+    /** The web identity hop's session, the name it used (the chained hops' default) and what it was issued for. */
+    private record FirstHop(RoleChain.Session session, String sessionName, Issued issued) {
     }
 
     private Failure failure(FailureKind kind, Throwable error, WebIdentityToken token) {
@@ -368,10 +433,26 @@ public final class WebIdentityCredentialsProvider
         String code = stsError != null && stsError.awsErrorDetails() != null
                 ? stsError.awsErrorDetails().errorCode() : null;
         int status = stsError != null ? stsError.statusCode() : 0;
-        String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token);
+        String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token,
+                chain.hops());
         Throwable cause = Redaction.scrub(error, token == null ? null : token.value());
-        return new Failure(kind, message, code, status, token == null ? null : token.claims(),
-                () -> new WebIdentityCredentialsException(message, roleArn, code, kind, cause));
+        return new Failure(kind, message, code, status, token == null ? null : token.claims(), roleArn, 1, null,
+                () -> new WebIdentityCredentialsException(message, roleArn, code, kind, 1, null, cause));
+    }
+
+    /** A chained hop's failure: names the hop, its role and its caller, and tells the two AccessDenied causes apart. */
+    private Failure hopFailure(FailureKind kind, int hop, RoleChain.Session caller, Exception error, FirstHop first) {
+        AwsServiceException stsError = error instanceof AwsServiceException ? (AwsServiceException) error : null;
+        String code = stsError != null && stsError.awsErrorDetails() != null
+                ? stsError.awsErrorDetails().errorCode() : null;
+        int status = stsError != null ? stsError.statusCode() : 0;
+        String hopRole = chain.role(hop).roleArn();
+        String callerArn = caller.assumedRoleArn() != null ? caller.assumedRoleArn() : caller.roleArn();
+        String message = FailureMessages.describeHop(kind, error, hop, chain.hops(),
+                chain.call(hop, caller.roleArn()), callerArn);
+        Throwable cause = Redaction.scrub(error, null);
+        return new Failure(kind, message, code, status, first.issued().tokenClaims(), hopRole, hop, callerArn,
+                () -> new WebIdentityCredentialsException(message, hopRole, code, kind, hop, callerArn, cause));
     }
 
     /** A classified failure, with what a {@link RefreshListener} is told about it. */
@@ -381,13 +462,19 @@ public final class WebIdentityCredentialsProvider
         final String stsErrorCode;
         final int stsStatusCode;
         final transient Claims claims;
+        final String roleArn;
+        final int hop;
+        final String callerArn;
 
-        Failure(FailureKind kind, String message, String stsErrorCode, int stsStatusCode, Claims claims,
-                Supplier<WebIdentityCredentialsException> exception) {
+        Failure(FailureKind kind, String message, String stsErrorCode, int stsStatusCode, Claims claims, String roleArn,
+                int hop, String callerArn, Supplier<WebIdentityCredentialsException> exception) {
             super(kind, message, exception);
             this.stsErrorCode = stsErrorCode;
             this.stsStatusCode = stsStatusCode;
             this.claims = claims;
+            this.roleArn = roleArn;
+            this.hop = hop;
+            this.callerArn = callerArn;
         }
     }
 
@@ -395,16 +482,19 @@ public final class WebIdentityCredentialsProvider
     private final class ListenerAdapter implements Refresher.Listener<Issued> {
         @Override
         public void started() {
-            tell(l -> l.refreshStarted(new RefreshListener.Started(roleArn)));
+            tell(l -> l.refreshStarted(new RefreshListener.Started(targetRoleArn)));
         }
 
         @Override
         public void succeeded(Issued issued, Instant expiresAt, Instant nextRefreshAt, Duration took) {
             if (log.isDebugEnabled()) {
                 log.debug("Assumed role {} with the token from {} ({}); credentials expire at {}, next refresh at {}",
-                        roleArn, issued.tokenSource(), issued.tokenClaims().describe(), expiresAt, nextRefreshAt);
+                        chain.isEmpty() ? roleArn : roleArn + " then " + chain.roles().stream().map(ChainedRole::roleArn)
+                                .collect(Collectors.joining(" then ")),
+                        issued.tokenSource(), issued.tokenClaims().describe(), expiresAt, nextRefreshAt);
             }
-            RefreshListener.Succeeded event = new RefreshListener.Succeeded(roleArn, expiresAt, nextRefreshAt, took,
+            RefreshListener.Succeeded event = new RefreshListener.Succeeded(targetRoleArn, expiresAt, nextRefreshAt,
+                    took,
                     issued.tokenSource(), issued.tokenClaims());
             tell(l -> l.refreshSucceeded(event));
         }
@@ -412,8 +502,8 @@ public final class WebIdentityCredentialsProvider
         @Override
         public void failed(RefreshFailure failure, Instant nextAttemptAt, Duration took) {
             Failure f = (Failure) failure;
-            RefreshListener.Failed event = new RefreshListener.Failed(roleArn, (FailureKind) f.kind(), f.stsErrorCode,
-                    f.stsStatusCode, f.getMessage(), nextAttemptAt, took, f.claims);
+            RefreshListener.Failed event = new RefreshListener.Failed(f.roleArn, (FailureKind) f.kind(),
+                    f.stsErrorCode, f.stsStatusCode, f.getMessage(), nextAttemptAt, took, f.claims, f.hop, f.callerArn);
             tell(l -> l.refreshFailed(event));
         }
 
@@ -423,7 +513,7 @@ public final class WebIdentityCredentialsProvider
                 try {
                     event.accept(l);
                 } catch (RuntimeException e) {
-                    log.warn("A refresh listener of {} threw; ignored", roleArn, e);
+                    log.warn("A refresh listener of {} threw; ignored", targetRoleArn, e);
                 }
             }
         }
@@ -451,6 +541,7 @@ public final class WebIdentityCredentialsProvider
         private List<RefreshListener> addedRefreshListeners = new ArrayList<>();
         private Consumer<StsClientBuilder> stsClientCustomizer;
         private Settings settings;
+        private List<ChainedRole> chainedRoles = new ArrayList<>();
 
         private Builder() {
         }
@@ -464,6 +555,55 @@ public final class WebIdentityCredentialsProvider
          */
         public Builder roleArn(String roleArn) {
             this.roleArn = roleArn;
+            return this;
+        }
+
+        /**
+         * Then assumes {@code roleArn} with {@code sts:AssumeRole}, signed with the credentials obtained so far
+         * ("role chaining"); the provider hands out the last role's credentials. Call it again for a further
+         * hop. By default, no chained role.
+         *
+         * @param roleArn the role to assume next, {@code arn:aws:iam::ACCOUNT:role/NAME}
+         * @return this builder
+         * @see ChainedRole
+         */
+        public Builder thenAssumeRole(String roleArn) {
+            return thenAssumeRole(ChainedRole.of(roleArn));
+        }
+
+        /**
+         * Then assumes a role configured by {@code role} (external ID, session tags, source identity, duration,
+         * session policies) with {@code sts:AssumeRole}, signed with the credentials obtained so far.
+         *
+         * @param role configures the chained role
+         * @return this builder
+         */
+        public Builder thenAssumeRole(Consumer<ChainedRole.Builder> role) {
+            ChainedRole.Builder b = ChainedRole.builder();
+            role.accept(b);
+            return thenAssumeRole(b.build());
+        }
+
+        /**
+         * Then assumes {@code role} with {@code sts:AssumeRole}, signed with the credentials obtained so far.
+         *
+         * @param role the chained role
+         * @return this builder
+         */
+        public Builder thenAssumeRole(ChainedRole role) {
+            this.chainedRoles.add(Objects.requireNonNull(role, "thenAssumeRole needs a role"));
+            return this;
+        }
+
+        /**
+         * The roles to assume after the first, in order, replacing any added with {@code thenAssumeRole}. By
+         * default, none.
+         *
+         * @param chainedRoles the chained roles
+         * @return this builder
+         */
+        public Builder chainedRoles(List<ChainedRole> chainedRoles) {
+            this.chainedRoles = chainedRoles == null ? new ArrayList<>() : new ArrayList<>(chainedRoles);
             return this;
         }
 
@@ -717,6 +857,7 @@ public final class WebIdentityCredentialsProvider
             b.addedRefreshListeners = new ArrayList<>(addedRefreshListeners);
             b.stsClientCustomizer = stsClientCustomizer;
             b.settings = settings;
+            b.chainedRoles = new ArrayList<>(chainedRoles);
             return b;
         }
 
@@ -724,6 +865,7 @@ public final class WebIdentityCredentialsProvider
         public String toString() {
             return ToString.builder("WebIdentityCredentialsProvider.Builder")
                     .add("roleArn", roleArn)
+                    .add("chainedRoles", chainedRoles.isEmpty() ? null : chainedRoles)
                     .add("tokenSource", tokenSource)
                     .build();
         }

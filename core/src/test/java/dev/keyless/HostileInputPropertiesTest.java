@@ -79,7 +79,7 @@ class HostileInputPropertiesTest {
         StsException sts = (StsException) StsException.builder().statusCode(403)
                 .message("Not authorized\n[PASS] from STS \u001b[2J " + token).build();
         for (FailureKind kind : FailureKind.values()) {
-            String message = FailureMessages.describe(kind, sts, ROLE, "test", parsed);
+            String message = FailureMessages.describe(kind, sts, ROLE, "test", parsed, 1);
             assertThat(Escaping.isSafe(message)).as(message).isTrue();
             assertThat(message).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
         }

@@ -92,6 +92,54 @@ public final class TrustPolicies {
     }
 
     /**
+     * The trust policy a chained role needs to let {@code call}'s caller assume it, as JSON: {@code Principal.AWS}
+     * the caller role, the {@linkplain AssumeRoleCall#requiredActions() actions} the call needs, and a
+     * {@code StringEquals} on {@code sts:ExternalId} when it sends one.
+     *
+     * @param call the call to admit
+     * @param prettyPrint whether to indent it over several lines
+     * @return the policy JSON
+     */
+    public static String trustPolicyJson(AssumeRoleCall call, boolean prettyPrint) {
+        return trustPolicy(call).toJson(IamPolicyWriter.builder().prettyPrint(prettyPrint).build());
+    }
+
+    /**
+     * The trust policy a chained role needs to let {@code call}'s caller assume it.
+     *
+     * @param call the call to admit
+     * @return the policy
+     */
+    public static IamPolicy trustPolicy(AssumeRoleCall call) {
+        IamStatement.Builder statement = IamStatement.builder()
+                .effect(IamEffect.ALLOW)
+                .addPrincipal(IamPrincipalType.AWS, call.callerRoleArn())
+                .actionIds(call.requiredActions());
+        if (call.externalId() != null) {
+            statement.addCondition(IamConditionOperator.STRING_EQUALS, "sts:ExternalId", call.externalId());
+        }
+        return IamPolicy.builder().version("2012-10-17").addStatement(statement.build()).build();
+    }
+
+    /**
+     * The statement the caller role's permissions policy needs for {@code call}, as a policy JSON: the
+     * {@linkplain AssumeRoleCall#requiredActions() actions} the call needs, on the target role.
+     *
+     * @param call the call to allow
+     * @param prettyPrint whether to indent it over several lines
+     * @return the policy JSON
+     */
+    public static String callerPermissionsJson(AssumeRoleCall call, boolean prettyPrint) {
+        IamStatement statement = IamStatement.builder()
+                .effect(IamEffect.ALLOW)
+                .actionIds(call.requiredActions())
+                .addResource(call.roleArn())
+                .build();
+        return IamPolicy.builder().version("2012-10-17").addStatement(statement).build()
+                .toJson(IamPolicyWriter.builder().prettyPrint(prettyPrint).build());
+    }
+
+    /**
      * The {@code aws iam create-open-id-connect-provider} arguments that register the token's issuer, for GKE
      * and other OIDC issuers (Google tokens need no OIDC provider). AWS validates well-known issuers with
      * its trusted CAs, but the AWS CLI v1 still requires a thumbprint list: pass the issuer's certificate

@@ -1,6 +1,8 @@
 package dev.keyless.settings;
 
 import software.amazon.awssdk.core.SdkSystemSetting;
+import software.amazon.awssdk.profiles.ProfileFileSystemSetting;
+import software.amazon.awssdk.utils.SystemSetting;
 
 /**
  * A setting of a Keyless provider: its name on the builder and, for those the environment can give, the
@@ -34,7 +36,13 @@ public enum Setting {
     /** How long before expiry the background refresh starts. */
     PREFETCH_TIME("prefetchTime"),
     /** How long before expiry credentials stop being handed out. */
-    STALE_TIME("staleTime");
+    STALE_TIME("staleTime"),
+    /** The roles assumed with {@code sts:AssumeRole} after the first ("role chaining"). */
+    CHAINED_ROLES("chainedRoles"),
+    /** The profile of the AWS shared config file that configures the provider. */
+    PROFILE("profile", ProfileFileSystemSetting.AWS_PROFILE),
+    /** The AWS shared config file. */
+    CONFIG_FILE("configFile", ProfileFileSystemSetting.AWS_CONFIG_FILE);
 
     private final String builderName;
     private final String systemProperty;
@@ -44,7 +52,7 @@ public enum Setting {
         this(builderName, null, null);
     }
 
-    Setting(String builderName, SdkSystemSetting sdk) {
+    Setting(String builderName, SystemSetting sdk) {
         this(builderName, sdk.property(), sdk.environmentVariable());
     }
 

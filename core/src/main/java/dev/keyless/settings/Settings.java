@@ -112,15 +112,26 @@ public final class Settings {
                     + " is required: set it, or set the AWS_ROLE_ARN environment variable (or the aws.roleArn system "
                     + "property).");
         }
-        Arn parsed = Arn.tryFromString(arn.value()).orElse(null);
-        if (parsed == null || !"iam".equals(parsed.service())
-                || !"role".equals(parsed.resource().resourceType().orElse(null))
-                || parsed.accountId().isEmpty() || arn.value().length() < 20 || arn.value().length() > 2048) {
+        if (!isRoleArn(arn.value())) {
             throw new InvalidSettingException(Setting.ROLE_ARN, arn.value(), arn.origin(),
                     names -> (arn.origin() == null ? names.apply(Setting.ROLE_ARN) : arn.origin()) + " '" + arn.value()
                     + "' is not an IAM role ARN; expected arn:aws:iam::123456789012:role/NAME.");
         }
         return arn;
+    }
+
+    /**
+     * Whether a value is an IAM role ARN as STS accepts it: {@code arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME},
+     * 20 to 2048 characters.
+     *
+     * @param value the value
+     * @return {@code true} if it is a role ARN
+     */
+    public static boolean isRoleArn(String value) {
+        Arn parsed = value == null ? null : Arn.tryFromString(value).orElse(null);
+        return parsed != null && "iam".equals(parsed.service())
+                && "role".equals(parsed.resource().resourceType().orElse(null))
+                && parsed.accountId().isPresent() && value.length() >= 20 && value.length() <= 2048;
     }
 
     /**
