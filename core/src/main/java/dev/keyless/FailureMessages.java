@@ -100,8 +100,9 @@ final class FailureMessages {
             case STS_UNAVAILABLE:
                 return "STS was throttled or unreachable; retried with backoff while cached credentials last.";
             case STS_OTHER:
-                return "If STS did not recognise the previous hop's credentials (InvalidClientTokenId), the next "
-                        + "attempt starts again from the web identity token.";
+                return "InvalidClientTokenId".equals(errorCode(error))
+                        ? "Likely cause: STS did not recognise the previous hop's credentials; the next attempt starts "
+                            + "again from the web identity token." : null;
             default:
                 return null;
         }
@@ -111,6 +112,11 @@ final class FailureMessages {
      * AccessDenied on {@code AssumeRole} has two causes, and STS's words tell them apart only sometimes: the
      * target's trust policy does not trust the caller, or the caller's permissions do not allow the call.
      */
+    private static String errorCode(Throwable error) {
+        return error instanceof AwsServiceException && ((AwsServiceException) error).awsErrorDetails() != null
+                ? ((AwsServiceException) error).awsErrorDetails().errorCode() : null;
+    }
+
     private static String accessDeniedAtHop(Throwable error, AssumeRoleCall call) {
         String said = error instanceof AwsServiceException && ((AwsServiceException) error).awsErrorDetails() != null
                 ? String.valueOf(((AwsServiceException) error).awsErrorDetails().errorMessage()) : "";
@@ -142,7 +148,7 @@ final class FailureMessages {
             AwsServiceException e = (AwsServiceException) error;
             String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
             String text = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
-            return "STS answered " + e.statusCode() + " " + code
+            return "STS answered " + e.statusCode() + (code == null ? " without an error code" : " " + code)
                     + (text == null ? "" : " (\"" + Redaction.scrub(text) + "\")")
                     + (e.requestId() == null ? "" : ", request id " + e.requestId());
         }

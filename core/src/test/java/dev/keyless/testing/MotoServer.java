@@ -104,9 +104,20 @@ public final class MotoServer implements BeforeAllCallback, ParameterResolver {
      * @param actions the actions to allow, such as {@code "s3:*"}
      */
     public void createRole(String roleName, String... actions) {
-        String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+        createRoleTrusting(roleName, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Principal\":{\"Federated\":\"accounts.google.com\"},"
-                + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}";
+                + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}", actions);
+    }
+
+    /**
+     * Creates the IAM role {@code roleName} with the trust policy {@code trust} (moto stores it but does not judge
+     * {@code AssumeRole} by it) and an inline policy allowing {@code actions} on every resource.
+     *
+     * @param roleName the role's name
+     * @param trust the trust policy JSON
+     * @param actions the actions to allow
+     */
+    public void createRoleTrusting(String roleName, String trust, String... actions) {
         String allowed = Arrays.stream(actions).map(a -> "\"" + a + "\"").collect(Collectors.joining(","));
         String permissions = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Action\":[" + allowed + "],\"Resource\":\"*\"}]}";

@@ -2,6 +2,7 @@ package dev.keyless.testing;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -36,6 +37,15 @@ public final class StsStub implements AutoCloseable {
     public static final String ROLE_ARN = "arn:aws:iam::" + ACCOUNT_ID + ":role/checkout-s3-writer";
     public static final String SECRET_PREFIX = "sEcReTkEy";
     public static final String SESSION_TOKEN_PREFIX = "SeSsIoNtOkEn";
+    /** The session that signs a chained hop, as the web identity answer names it. */
+    public static final String FIRST_HOP_SESSION_ARN = "arn:aws:sts::" + ACCOUNT_ID
+            + ":assumed-role/checkout-s3-writer/session";
+    /** The second account a chain goes into. */
+    public static final String PRODUCT_ACCOUNT_ID = "222222222222";
+    public static final String CHAINED_ROLE_ARN = "arn:aws:iam::" + PRODUCT_ACCOUNT_ID + ":role/orders-bucket-writer";
+    /** Matches a form body of {@code AssumeRole}, not of {@code AssumeRoleWithWebIdentity}. */
+    public static final String ASSUME_ROLE_BODY = ".*Action=AssumeRole(&.*)?";
+    public static final String WEB_IDENTITY_BODY = ".*Action=AssumeRoleWithWebIdentity(&.*)?";
 
     private final WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
     private final AtomicInteger issued = new AtomicInteger();
@@ -67,6 +77,66 @@ public final class StsStub implements AutoCloseable {
         server.resetMappings();
         server.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=AssumeRoleWithWebIdentity"))
                 .willReturn(success(expiration)));
+    }
+
+    /**
+     * A chain: {@code AssumeRoleWithWebIdentity} answers credentials expiring at {@code webIdentityExpiration},
+     * {@code AssumeRole} at {@code assumeRoleExpiration}.
+     */
+    public void chain(Instant webIdentityExpiration, Instant assumeRoleExpiration) {
+        server.resetMappings();
+        server.stubFor(post(urlEqualTo("/")).withRequestBody(matching(WEB_IDENTITY_BODY))
+                .willReturn(success(webIdentityExpiration)));
+        server.stubFor(post(urlEqualTo("/")).withRequestBody(matching(ASSUME_ROLE_BODY))
+                .willReturn(assumeRoleSuccess(assumeRoleExpiration)));
+    }
+
+    /** {@code AssumeRole} calls get these responses in turn, the last one repeating; web identity calls succeed. */
+    public void chainSequence(Instant webIdentityExpiration, ResponseDefinitionBuilder... assumeRoleResponses) {
+        server.resetMappings();
+        server.stubFor(post(urlEqualTo("/")).withRequestBody(matching(WEB_IDENTITY_BODY))
+                .willReturn(success(webIdentityExpiration)));
+        String state = Scenario.STARTED;
+        for (int i = 0; i < assumeRoleResponses.length; i++) {
+            String next = i == assumeRoleResponses.length - 1 ? state : "hop-" + (i + 1);
+            server.stubFor(post(urlEqualTo("/")).withRequestBody(matching(ASSUME_ROLE_BODY))
+                    .inScenario("chain").whenScenarioStateIs(state)
+                    .willReturn(assumeRoleResponses[i]).willSetStateTo(next));
+            state = next;
+        }
+    }
+
+    /** An {@code AssumeRole} success for {@link #CHAINED_ROLE_ARN}, its keys numbered like the web identity ones. */
+    public ResponseDefinitionBuilder assumeRoleSuccess(Instant expiration) {
+        int n = issued.incrementAndGet();
+        return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(
+                "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+                + "  <AssumeRoleResult>\n"
+                + "    <AssumedRoleUser>\n"
+                + "      <Arn>arn:aws:sts::" + PRODUCT_ACCOUNT_ID + ":assumed-role/orders-bucket-writer/session</Arn>\n"
+                + "      <AssumedRoleId>AROA3XFRBF23CHAINED:session</AssumedRoleId>\n"
+                + "    </AssumedRoleUser>\n"
+                + "    <Credentials>\n"
+                + "      <SessionToken>" + SESSION_TOKEN_PREFIX + n + "</SessionToken>\n"
+                + "      <SecretAccessKey>" + SECRET_PREFIX + n + "</SecretAccessKey>\n"
+                + "      <Expiration>" + expiration + "</Expiration>\n"
+                + "      <AccessKeyId>ASIAKEYLESSTEST" + n + "</AccessKeyId>\n"
+                + "    </Credentials>\n"
+                + "  </AssumeRoleResult>\n"
+                + "  <ResponseMetadata><RequestId>req-" + n + "</RequestId></ResponseMetadata>\n"
+                + "</AssumeRoleResponse>\n");
+    }
+
+    /** How many {@code AssumeRole} calls (not web identity ones) arrived. */
+    public int assumeRoleCalls() {
+        return server.countRequestsMatching(postRequestedFor(urlEqualTo("/"))
+                .withRequestBody(matching(ASSUME_ROLE_BODY)).build()).getCount();
+    }
+
+    /** How many {@code AssumeRoleWithWebIdentity} calls arrived. */
+    public int webIdentityCalls() {
+        return server.countRequestsMatching(postRequestedFor(urlEqualTo("/"))
+                .withRequestBody(matching(WEB_IDENTITY_BODY)).build()).getCount();
     }
 
     /** Every call fails with the STS error {@code code}. */
