@@ -345,8 +345,9 @@ public final class WebIdentityCredentialsProvider
         } catch (RoleChain.HopException e) {
             Exception cause = (Exception) e.getCause();
             FailureKind kind = e.unusableResponse ? FailureKind.UNUSABLE_RESPONSE : FailureKind.of(cause);
-            if (!kind.retrySoon(0)) {
-                // The first hop's session may be what is wrong (revoked, its role's permissions changed): start over.
+            if (kind == FailureKind.STS_EXPIRED_TOKEN || !kind.retrySoon(0)) {
+                // The first hop's session may be what is wrong (expired early, revoked, its role's permissions
+                // changed): the next attempt starts over from the token.
                 firstHop = null;
             }
             throw hopFailure(kind, e.hop, e.caller, cause, first);

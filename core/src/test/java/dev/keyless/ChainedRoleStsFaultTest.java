@@ -225,6 +225,27 @@ class ChainedRoleStsFaultTest {
     }
 
     @Test
+    void expiredTokenAtHop2_nextAttemptStartsAgainFromTheWebIdentityToken() {
+        sts.chainSequence(T0.plus(Duration.ofHours(12)),
+                error(400, "ExpiredToken", "The security token included in the request is expired"),
+                sts.assumeRoleSuccess(T0.plus(Duration.ofHours(1))));
+        try (WebIdentityCredentialsProvider provider = builder()
+                .thenAssumeRole(CHAINED_ROLE_ARN)
+                .stsClient(sts.client())
+                .region(null).stsEndpoint(null)
+                .scheduler(time.scheduler())
+                .build()) {
+            assertThat(catchThrowable(provider)).hasMessageContaining("STS answered 400 ExpiredToken")
+                    .hasMessageContaining("the next attempt starts again from the web identity token");
+            time.advance(Duration.ofMinutes(1));
+
+            assertThat(provider.resolveCredentials()).isNotNull();
+            assertThat(sts.webIdentityCalls()).as("a new first hop, not the 12-hour session STS refused").isEqualTo(2);
+            assertThat(sts.assumeRoleCalls()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void sixtyFourCallers_noCredentialsYetWithSlowSts_oneCallPerHop() throws Exception {
         sts.server().stubFor(WireMock.post("/").withRequestBody(WireMock.matching(StsStub.WEB_IDENTITY_BODY))
                 .willReturn(sts.success(T0.plus(Duration.ofHours(1))).withFixedDelay(300)));
