@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * The {@code keyless.*} settings of the auto-configured {@link dev.keyless.WebIdentityCredentialsProvider}.
  * Only {@code keyless.role-arn} (or {@code AWS_ROLE_ARN}) is required; everything else has a default that fits
- * GKE. {@code keyless.providers.NAME.*} adds providers for further roles, {@code keyless.clients.*} gives them to
- * Spring Cloud AWS's clients.
+ * GKE. {@code keyless.chain[N].*} assumes further roles after the first, {@code keyless.providers.NAME.*} adds
+ * providers for further roles, {@code keyless.clients.*} gives them to Spring Cloud AWS's clients.
  *
  * <p>Not thread-safe: Spring binds it once at startup.
  */
