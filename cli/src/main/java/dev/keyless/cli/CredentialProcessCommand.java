@@ -20,6 +20,8 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
                         + "In ~/.aws/config:",
                 "  [profile app]",
                 "  credential_process = java -jar /opt/keyless.jar credential-process --role-arn arn:aws:iam::123456789012:role/app",
+                "With --chain-role-arn the role's credentials assume further roles in turn, and the last one's are "
+                        + "printed.",
                 "Standard output carries the credentials and nothing else; errors go to standard error, once, and "
                         + "never contain the token or keys.",
                 "The STS call gives up after --timeout seconds. Exit code 0 with credentials, 1 when federation "
@@ -39,6 +41,9 @@ final class CredentialProcessCommand implements Callable<Integer> {
     private StsOptions sts;
 
     @Mixin
+    private ChainOptions chain;
+
+    @Mixin
     private TimeoutOption timeout;
 
     @Override
@@ -46,7 +51,7 @@ final class CredentialProcessCommand implements Callable<Integer> {
         tokens.validate(spec);
         OptionChecks.check(spec, sts, timeout);
         AwsSessionCredentials credentials;
-        try (WebIdentityCredentialsProvider provider = sts.provider(cli, tokens.source(cli))
+        try (WebIdentityCredentialsProvider provider = chain.applyTo(sts.provider(cli, tokens.source(cli)))
                 .stsClientCustomizer(StsClients.callTimeout(timeout.duration())).build()) {
             credentials = (AwsSessionCredentials) provider.resolveCredentials();
         } catch (WebIdentityCredentialsException e) {

@@ -17,7 +17,10 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +35,8 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
         description = {"Walk the whole federation path, step by step, and say what to fix.",
                 "The steps are the provider's: token found, token sane, STS reachable, role assumed, caller identity. "
                         + "Each prints PASS or FAIL, and a failure its fix.",
+                "With --chain-role-arn each hop is a step of its own: hop 1 AssumeRoleWithWebIdentity, then one "
+                        + "AssumeRole per chained role, made as the session of the hop before.",
                 "Run it inside the failing pod. Exit code 0 when every step passes, 1 otherwise, 2 for a wrong "
                         + "command line.",
                 "Each STS call (and the reachability probe) gives up after --timeout seconds."})
@@ -48,6 +53,9 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Mixin
     private StsOptions sts;
+
+    @Mixin
+    private ChainOptions chain;
 
     @Mixin
     private TimeoutOption timeout;
@@ -71,8 +79,23 @@ final class DoctorCommand implements Callable<Integer> {
             return fail("Role", Redaction.scrub(e.describe(Keyless::optionName)),
                     "Set AWS_ROLE_ARN in the pod (from the platform's ConfigMap) or pass --role-arn.");
         }
-        out.println("Keyless doctor: assuming " + Escaping.escape(roleArn) + " through " + sts.endpoint(cli)
-                + ", waiting at most " + timeout.describe() + " for each STS call");
+        AtomicReference<WebIdentityToken> found = new AtomicReference<>();
+        HopLog hops = new HopLog();
+        // Built before any step: a wrong option value (a chained hop's among them) is a wrong command line, not a
+        // failed step. It fetches nothing until step 4, which hands it the token step 1 found.
+        try (WebIdentityCredentialsProvider provider = chain.applyTo(sts.provider(cli, found::get))
+                .stsClientCustomizer(StsClients.callTimeout(timeout.duration()).andThen(hops::install)).build()) {
+            return walk(roleArn, provider, found, hops);
+        }
+    }
+
+    private int walk(String roleArn, WebIdentityCredentialsProvider provider, AtomicReference<WebIdentityToken> found,
+            HopLog hops) {
+        List<String> roles = new ArrayList<>();
+        roles.add(roleArn);
+        provider.chainedRoles().forEach(role -> roles.add(role.roleArn()));
+        out.println("Keyless doctor: assuming " + Escaping.escape(String.join(", then ", roles)) + " through "
+                + sts.endpoint(cli) + ", waiting at most " + timeout.describe() + " for each STS call");
 
         // 1. Token found
         WebIdentityToken token;
@@ -87,6 +110,7 @@ final class DoctorCommand implements Callable<Integer> {
                     + "AWS_WEB_IDENTITY_TOKEN_FILE, for path B run on GKE Workload Identity and pass --metadata --audience.");
         }
         tokenValue = token.value();
+        found.set(token);
         pass("Token found", source + ", " + token.value().length() + " characters");
 
         // 2. Token sane
@@ -98,7 +122,7 @@ final class DoctorCommand implements Callable<Integer> {
                 detail(finding.severity() + " " + finding.code() + ": " + finding.message());
                 detail("fix: " + finding.fix());
             }
-            return skipRest(3);
+            return skip(later("STS reachable", roles));
         }
         pass("Token sane", identity + (report.signatureVerified() ? ", signature verified" : ""));
         for (Finding finding : report.findings()) {
@@ -114,35 +138,44 @@ final class DoctorCommand implements Callable<Integer> {
             fail("STS reachable", endpoint + " did not answer within " + timeout.describe(),
                     "Check what answers on " + hostAndPort(endpoint) + " (a proxy or firewall that accepts and "
                             + "drops connections), or pass --timeout for a slower network.");
-            return skipRest(2);
+            return skip(later("Role assumed", roles));
         } catch (IOException e) {
             fail("STS reachable", endpoint + ": " + e,
                     "Allow egress from the pod to " + hostAndPort(endpoint) + " (NetworkPolicy, firewall, proxy), "
                             + "or pass --region/--sts-endpoint for a reachable endpoint.");
-            return skipRest(2);
+            return skip(later("Role assumed", roles));
         }
 
-        // 4. Role assumed
+        // 4. Role assumed: one step per hop with a chain
         AwsCredentials credentials;
-        try (WebIdentityCredentialsProvider provider = sts.provider(cli, () -> token)
-                .stsClientCustomizer(StsClients.callTimeout(timeout.duration())).build()) {
+        try {
             credentials = provider.resolveCredentials();
         } catch (WebIdentityCredentialsException e) {
+            int failed = Math.max(1, e.hop());
+            passHops(roles, hops, failed - 1, null);
+            String step = roles.size() == 1 ? "Role assumed" : hopStep(failed, roles, hops);
             if (timedOut(e)) {
-                fail("Role assumed", "STS did not answer within " + timeout.describe() + ". " + e.getMessage(),
+                fail(step, "STS did not answer within " + timeout.describe() + ". " + e.getMessage(),
                         "Check what answers on " + hostAndPort(endpoint) + ", or pass --timeout for a slower network.");
             } else {
-                fail("Role assumed", e.getMessage(), fixFor(e.stsErrorCode()));
+                fail(step, e.getMessage(), failed == 1 ? fixFor(e.stsErrorCode()) : hopFixFor(e));
             }
-            return skipRest(1);
-        } catch (InvalidSettingException e) {
-            throw e; // a wrong option value: a command-line error, reported as such
+            List<String> rest = new ArrayList<>();
+            for (int hop = failed + 1; hop <= roles.size(); hop++) {
+                rest.add(hopStep(hop, roles, hops));
+            }
+            rest.add("Caller identity");
+            return skip(rest);
         } catch (RuntimeException e) {
             fail("Role assumed", e.getMessage(), "Check the role ARN, region and endpoint options.");
-            return skipRest(1);
+            return skip(List.of("Caller identity"));
         }
-        pass("Role assumed", "credentials for account " + credentials.accountId().orElse("?")
-                + credentials.expirationTime().map(DoctorCommand::expiry).orElse(""));
+        if (roles.size() == 1) {
+            pass("Role assumed", "credentials for account " + credentials.accountId().orElse("?")
+                    + credentials.expirationTime().map(DoctorCommand::expiry).orElse(""));
+        } else {
+            passHops(roles, hops, roles.size(), credentials);
+        }
 
         // 5. Caller identity
         try (StsClient client = sts.signedClient(cli, credentials, timeout.duration())) {
@@ -154,6 +187,66 @@ final class DoctorCommand implements Callable<Integer> {
         }
         out.println("Federation works.");
         return 0;
+    }
+
+    /** The steps from {@code first} on, as {@link #skip} prints them: the hops of a chain each by name. */
+    private static List<String> later(String first, List<String> roles) {
+        List<String> steps = new ArrayList<>();
+        if (first.equals("STS reachable")) {
+            steps.add(first);
+        }
+        if (roles.size() == 1) {
+            steps.add("Role assumed");
+        } else {
+            for (int hop = 1; hop <= roles.size(); hop++) {
+                steps.add(hopStep(hop, roles, null));
+            }
+        }
+        steps.add("Caller identity");
+        return steps;
+    }
+
+    /**
+     * PASS for hops 1 to {@code count} of a chain, from what STS answered each; the last hop's with the account of
+     * {@code credentials}, when the chain got that far.
+     */
+    private void passHops(List<String> roles, HopLog hops, int count, AwsCredentials credentials) {
+        if (roles.size() == 1) {
+            return;
+        }
+        for (int hop = 1; hop <= count; hop++) {
+            HopLog.Assumed assumed = hops.assumed(hop);
+            String detail = "assumed as " + (assumed == null || assumed.assumedRoleArn() == null ? "?"
+                    : assumed.assumedRoleArn())
+                    + (assumed == null || assumed.expiration() == null ? "" : expiry(assumed.expiration()));
+            if (hop == roles.size() && credentials != null) {
+                detail += "; credentials for account " + credentials.accountId().orElse("?");
+            }
+            pass(hopStep(hop, roles, hops), detail);
+        }
+    }
+
+    /**
+     * {@code Hop 2 of 3 (AssumeRole ROLE as CALLER)}: the hop, its call, its role and, once the hop before it
+     * succeeded, the session that makes the call.
+     */
+    private static String hopStep(int hop, List<String> roles, HopLog hops) {
+        if (hop == 1) {
+            return "Hop 1 of " + roles.size() + " (AssumeRoleWithWebIdentity " + roles.get(0) + ")";
+        }
+        HopLog.Assumed caller = hops == null ? null : hops.assumed(hop - 1);
+        return "Hop " + hop + " of " + roles.size() + " (AssumeRole " + roles.get(hop - 1)
+                + (caller == null || caller.assumedRoleArn() == null ? "" : " as " + caller.assumedRoleArn()) + ")";
+    }
+
+    /** A chained hop refused: core's message already says which of the two policies to look at. */
+    private static String hopFixFor(WebIdentityCredentialsException e) {
+        if ("AccessDenied".equals(e.stsErrorCode())) {
+            return "Fix the trust policy of " + e.roleArn() + " (it must trust the role before it) or the "
+                    + "permissions policy of the role before it (it must allow sts:AssumeRole on " + e.roleArn()
+                    + "), as the message above says; keyless check-policy checks a trust policy offline.";
+        }
+        return "See the message above; the chain is --role-arn, then each --chain-role-arn in order.";
     }
 
     private static String expiry(Instant expiration) {
@@ -220,7 +313,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private void pass(String step, String detail) {
-        out.println("[PASS] " + step + ": " + safe(detail));
+        out.println("[PASS] " + safe(step) + ": " + safe(detail));
     }
 
     private void detail(String text) {
@@ -228,17 +321,16 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private int fail(String step, String detail, String fix) {
-        out.println("[FAIL] " + step + ": " + safe(detail));
+        out.println("[FAIL] " + safe(step) + ": " + safe(detail));
         if (fix != null) {
             out.println("       fix: " + safe(fix));
         }
         return Keyless.FAILED;
     }
 
-    private int skipRest(int remaining) {
-        String[] steps = {"STS reachable", "Role assumed", "Caller identity"};
-        for (int i = steps.length - remaining; i < steps.length; i++) {
-            out.println("[SKIP] " + steps[i]);
+    private int skip(List<String> steps) {
+        for (String step : steps) {
+            out.println("[SKIP] " + safe(step));
         }
         return Keyless.FAILED;
     }

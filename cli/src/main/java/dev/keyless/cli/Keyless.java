@@ -130,6 +130,8 @@ public final class Keyless implements Callable<Integer> {
                 return "--token-file";
             case AUDIENCE:
                 return "--audience";
+            case CHAINED_ROLES:
+                return "--chain-role-arn";
             default:
                 return setting.builderName();
         }

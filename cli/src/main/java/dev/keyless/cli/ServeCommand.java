@@ -54,6 +54,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     private StsOptions sts;
 
+    @Mixin
+    private ChainOptions chain;
+
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "The loopback address to listen on: 127.0.0.1 or ::1. Default: ${DEFAULT-VALUE}.")
     private String bind;
@@ -91,11 +94,18 @@ final class ServeCommand implements Callable<Integer> {
         InetSocketAddress address = new InetSocketAddress(loopback(), port);
         validate();
 
-        WebIdentityCredentialsProvider.Builder builder = sts.provider(cli, tokens.source(cli));
+        WebIdentityCredentialsProvider.Builder builder = chain.applyTo(sts.provider(cli, tokens.source(cli)));
         // Answers always leave clients at least PREFETCH / 2 (the provider's jitter) before expiry, so that SDKs
-        // refreshing 15 minutes before expiry are not sent the same credentials again and again.
-        builder.prefetchTime(sts.durationSeconds == null ? PREFETCH
-                : min(PREFETCH, Duration.ofSeconds(sts.durationSeconds / 2)));
+        // refreshing 15 minutes before expiry are not sent the same credentials again and again. With a chain,
+        // clients get the last hop's credentials, and the first hop's session must still outlive the prefetch time.
+        // A duration under STS's 900 s minimum is left to core, which refuses it naming the option or the hop.
+        Duration prefetch = PREFETCH;
+        for (Integer seconds : new Integer[] {sts.durationSeconds, chain.lastDurationSeconds()}) {
+            if (seconds != null && seconds >= 900) {
+                prefetch = min(prefetch, Duration.ofSeconds(seconds / 2));
+            }
+        }
+        builder.prefetchTime(prefetch);
         // One line per refresh. A failed one is already logged by the provider, with its diagnosis.
         builder.refreshListener(new RefreshListener() {
             @Override
@@ -156,7 +166,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "keyless-serve-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
-        out.println("keyless serve: credentials for " + sts.roleArn(cli) + " at " + server.credentialsUri()
+        out.println("keyless serve: credentials for " + provider.targetRoleArn() + " at " + server.credentialsUri()
                 + " (health: " + server.healthUri() + (server.healthAddress() == null ? ""
                         : ", and " + healthPath + " on port " + server.healthAddress().getPort() + " for probes") + ")");
         out.println("Set in the application's environment:");

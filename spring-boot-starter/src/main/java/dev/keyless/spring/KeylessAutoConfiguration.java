@@ -91,16 +91,20 @@ public class KeylessAutoConfiguration {
                         "keyless.fail-fast=true, but no role ARN is configured, so Keyless provides no "
                         + "credentials: set keyless.role-arn or the AWS_ROLE_ARN environment variable.");
             }
-            try {
-                if (f != null) {
-                    f.provider().resolveCredentials();
-                }
-                if (named != null) {
-                    named.federations().values().forEach(n -> n.provider().resolveCredentials());
-                }
-            } catch (WebIdentityCredentialsException e) {
-                throw new KeylessFailFastException(e);
+            if (f != null) {
+                resolve(f);
+            }
+            if (named != null) {
+                named.federations().values().forEach(KeylessAutoConfiguration::resolve);
             }
         };
+    }
+
+    private static void resolve(KeylessFederation federation) {
+        try {
+            federation.provider().resolveCredentials();
+        } catch (WebIdentityCredentialsException e) {
+            throw new KeylessFailFastException(federation.name(), e);
+        }
     }
 }

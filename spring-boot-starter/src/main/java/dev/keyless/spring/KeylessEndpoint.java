@@ -17,18 +17,20 @@ import software.amazon.awssdk.arns.Arn;
  * Actuator endpoint {@code keyless} (read-only), what an operator needs to fix federation without a shell in
  * the pod:
  * <ul>
- *   <li>{@code roleArn}, {@code tokenSource};</li>
+ *   <li>{@code roleArn}, {@code tokenSource}; with {@code keyless.chain}, {@code chain} (each hop's number, STS
+ *       call and role ARN) and {@code targetRoleArn}, the role whose credentials the application gets;</li>
  *   <li>{@code token}: {@link TokenInspector}'s report on a token freshly fetched from the source (kind,
  *       header, claims, findings with fixes; the signature is not verified), or {@code tokenError};</li>
  *   <li>{@code trustPolicy}: the IAM trust policy that admits exactly that token's identity
- *       ({@link TrustPolicies#trustPolicyJson}), for the role's account;</li>
+ *       ({@link TrustPolicies#trustPolicyJson}), for the role's account (the first hop's, with a chain);</li>
  *   <li>{@code lastRefresh}: when the last STS call or failed token fetch happened, its outcome and
- *       duration; {@code credentialsExpiration}.</li>
+ *       duration, and with a chain the hop that failed ({@code failedHop}: its number, role and caller);
+ *       {@code credentialsExpiration}.</li>
  * </ul>
  * With named providers ({@code keyless.providers.NAME}), {@code providers} holds the same report for each, by
- * name; the main provider's stays at the top. Never the token, a secret key or a session token; every string
- * from a token, a server or an exception is escaped (control characters, escape sequences, bidi overrides).
- * Each read fetches a token from the source (a file read, or a metadata-server call), never from STS.
+ * name; the main provider's stays at the top. Never the token, a secret key, a session token, a hop's external
+ * ID or its session tags' values; every string from a token, a server or an exception is escaped (control
+ * characters, escape sequences, bidi overrides). Each read fetches a token from the source (a file read, or a metadata-server call), never from STS.
  * Thread-safe.
  */
 @Endpoint(id = "keyless")
@@ -69,6 +71,11 @@ public class KeylessEndpoint {
     private Map<String, Object> report() {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("roleArn", federation.roleArn());
+        boolean chained = ChainDetails.chained(federation.provider());
+        if (chained) {
+            report.put("chain", ChainDetails.hops(federation.provider()));
+            report.put("targetRoleArn", Secrets.scrub(federation.provider().targetRoleArn()));
+        }
         report.put("tokenSource", Secrets.scrub(String.valueOf(federation.tokenSource())));
         TokenReport token = inspectToken(report);
         if (token != null) {
@@ -85,6 +92,9 @@ public class KeylessEndpoint {
             refresh.put("duration", last.duration().toString());
             if (last.detail() != null) {
                 refresh.put("detail", Secrets.scrub(last.detail()));
+            }
+            if (chained && last.hop() > 0) {
+                refresh.put("failedHop", ChainDetails.failedHop(last.hop(), last.roleArn(), last.callerArn()));
             }
             report.put("lastRefresh", refresh);
         }

@@ -1,5 +1,6 @@
 package dev.keyless.spring;
 
+import dev.keyless.ChainedRole;
 import dev.keyless.WebIdentityCredentialsProvider;
 import dev.keyless.settings.InvalidSettingException;
 import dev.keyless.settings.Setting;
@@ -10,9 +11,11 @@ import dev.keyless.token.TokenSources;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.env.PropertyResolver;
 import org.springframework.util.ClassUtils;
@@ -50,6 +53,7 @@ final class KeylessFederation implements AutoCloseable {
         PROPERTIES.put(Setting.SESSION_DURATION, "session-duration");
         PROPERTIES.put(Setting.PREFETCH_TIME, "refresh.prefetch");
         PROPERTIES.put(Setting.STALE_TIME, "refresh.stale");
+        PROPERTIES.put(Setting.CHAINED_ROLES, "chain");
     }
 
     private final String name;
@@ -135,6 +139,7 @@ final class KeylessFederation implements AutoCloseable {
                     .staleTime(properties.getRefresh().getStale())
                     .stsEndpoint(properties.getStsEndpoint())
                     .region(region)
+                    .chainedRoles(chainedRoles(properties.getChain()))
                     .clock(clock)
                     // Added, not set: a customizer's own refreshListener does not blind health and metrics.
                     .addRefreshListener(refreshes);
@@ -145,6 +150,29 @@ final class KeylessFederation implements AutoCloseable {
         } catch (InvalidSettingException e) {
             throw invalid(prefix, e);
         }
+    }
+
+    /**
+     * {@code PREFIX.chain[N].*} as core's chained roles, each value as it is: core checks them at {@code build()}
+     * and names the hop, which {@link #invalid} attributes to {@code PREFIX.chain}.
+     */
+    static List<ChainedRole> chainedRoles(List<KeylessProperties.Hop> chain) {
+        PropertyMapper map = PropertyMapper.get();
+        List<ChainedRole> roles = new ArrayList<>();
+        for (KeylessProperties.Hop hop : chain) {
+            ChainedRole.Builder role = ChainedRole.builder();
+            map.from(hop::getRoleArn).to(role::roleArn);
+            map.from(hop::getRoleSessionName).to(role::roleSessionName);
+            map.from(hop::getExternalId).to(role::externalId);
+            map.from(hop::getSessionTags).to(role::sessionTags);
+            map.from(hop::getTransitiveTagKeys).to(role::transitiveTagKeys);
+            map.from(hop::getSourceIdentity).to(role::sourceIdentity);
+            map.from(hop::getSessionDuration).to(role::sessionDuration);
+            map.from(hop::getPolicy).to(role::policy);
+            map.from(hop::getPolicyArns).to(role::policyArns);
+            roles.add(role.build());
+        }
+        return roles;
     }
 
     private static TokenSource tokenSource(String prefix, KeylessProviderProperties properties, Settings settings,

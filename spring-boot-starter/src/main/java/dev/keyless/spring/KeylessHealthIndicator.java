@@ -24,6 +24,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  * or a session token; claim values and messages are escaped, so a claim cannot forge or hide a line where the
  * health is printed or logged. Thread-safe.
  *
+ * <p>With a role chain ({@code keyless.chain}), {@code chain} lists each hop's number, STS call and role ARN and
+ * {@code targetRoleArn} names the role whose credentials the application gets; when DOWN, {@code failedHop}
+ * names the hop that failed, its role and the caller that made the call. A hop's external ID and session tag
+ * values are never shown.
+ *
  * <p>With named providers ({@code keyless.providers.NAME}), the main provider's details stay where they are and
  * {@code providers} holds each named one's status and details, by name; the health is DOWN if any provider is.
  */
@@ -92,7 +97,12 @@ public class KeylessHealthIndicator implements HealthIndicator {
         } catch (WebIdentityCredentialsException e) {
             Health.Builder down = Health.down();
             roleAndSource(down);
-            down.withDetail("roleArn", Secrets.scrub(String.valueOf(e.roleArn())));
+            if (ChainDetails.chained(provider)) {
+                // roleArn stays the first hop's, as when UP; the hop that failed is named on its own.
+                down.withDetail("failedHop", ChainDetails.failedHop(e.hop(), e.roleArn(), e.callerArn()));
+            } else {
+                down.withDetail("roleArn", Secrets.scrub(String.valueOf(e.roleArn())));
+            }
             if (e.stsErrorCode() != null) {
                 down.withDetail("stsErrorCode", e.stsErrorCode());
             }
@@ -111,9 +121,11 @@ public class KeylessHealthIndicator implements HealthIndicator {
     private void roleAndSource(Health.Builder health) {
         if (federation == null) {
             health.withDetail("provider", Secrets.scrub(provider.toString()));
+            chain(health);
             return;
         }
         health.withDetail("roleArn", federation.roleArn());
+        chain(health);
         health.withDetail("tokenSource", Secrets.scrub(String.valueOf(federation.tokenSource())));
         Claims token = federation.refreshes().token();
         if (token != null) {
@@ -124,6 +136,13 @@ public class KeylessHealthIndicator implements HealthIndicator {
             if (token.subject() != null) {
                 health.withDetail("tokenSubject", Secrets.scrub(token.subject()));
             }
+        }
+    }
+
+    private void chain(Health.Builder health) {
+        if (ChainDetails.chained(provider)) {
+            health.withDetail("chain", ChainDetails.hops(provider));
+            health.withDetail("targetRoleArn", Secrets.scrub(provider.targetRoleArn()));
         }
     }
 

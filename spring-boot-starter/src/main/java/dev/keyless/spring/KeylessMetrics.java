@@ -12,13 +12,15 @@ import java.util.List;
  * Keyless's meters. What is measured, exactly:
  * <ul>
  *   <li>{@code keyless.credentials.expiry} (gauge, seconds): time left until the credentials from the last
- *       successful STS {@code AssumeRoleWithWebIdentity} call expire; NaN before the first. Negative once
- *       they have expired without a successful refresh.</li>
- *   <li>{@code keyless.refresh} (timer, tag {@code outcome}): one sample per {@code AssumeRoleWithWebIdentity}
- *       call the provider made, timed over the call including the SDK's retries, with outcome
- *       {@code success}, the STS error code ({@code AccessDenied}, {@code InvalidIdentityToken}, ...) or
- *       {@code client-error} (I/O, timeout); and one sample per failed token fetch, timed over the fetch,
- *       with outcome {@code token-source-error}. Successful token fetches are not counted on their own.</li>
+ *       successful refresh expire (with {@code keyless.chain}, the last hop's); NaN before the first. Negative
+ *       once they have expired without a successful refresh.</li>
+ *   <li>{@code keyless.refresh} (timer, tag {@code outcome}): one sample per refresh, the STS
+ *       {@code AssumeRoleWithWebIdentity} call and, with a chain, every {@code AssumeRole} call after it, timed
+ *       over the calls including the SDK's retries, with outcome {@code success}, the STS error code of the call
+ *       that failed ({@code AccessDenied}, {@code InvalidIdentityToken}, ...) or {@code client-error} (I/O,
+ *       timeout); and one sample per failed token fetch, timed over the fetch, with outcome
+ *       {@code token-source-error}. Successful token fetches are not counted on their own. Which hop failed is
+ *       not a tag (health and the {@code keyless} endpoint name it): the tags stay few.</li>
  * </ul>
  * Every meter is tagged {@code provider}: {@code default} for the main provider, the name for each
  * {@code keyless.providers.NAME}. Only the providers the starter built are measured. Thread-safe.
@@ -43,7 +45,7 @@ public class KeylessMetrics implements MeterBinder {
                     .tag("provider", federation.name())
                     .register(registry);
             refreshes.addListener(attempt -> Timer.builder("keyless.refresh")
-                    .description("STS AssumeRoleWithWebIdentity calls and failed token fetches, by outcome")
+                    .description("Refreshes (the STS calls of every hop) and failed token fetches, by outcome")
                     .tag("outcome", attempt.outcome())
                     .tag("provider", federation.name())
                     .register(registry)

@@ -2,6 +2,8 @@ package dev.keyless.spring;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The settings of one {@link dev.keyless.WebIdentityCredentialsProvider}: the main provider's under
@@ -71,6 +73,14 @@ public class KeylessProviderProperties {
      * When credentials are refreshed.
      */
     private final KeylessProperties.Refresh refresh = new KeylessProperties.Refresh();
+
+    /**
+     * Roles to assume after the role above, in order, each with sts:AssumeRole signed with the credentials of
+     * the role before it (role chaining); the application gets the last role's credentials. Each entry:
+     * role-arn (required), role-session-name, external-id, session-tags, transitive-tag-keys, source-identity,
+     * session-duration (at most one hour, AWS's cap for a chained role), policy, policy-arns. By default, none.
+     */
+    private List<KeylessProperties.Hop> chain = new ArrayList<>();
 
     /** For Spring's binder. */
     public KeylessProviderProperties() {
@@ -142,6 +152,14 @@ public class KeylessProviderProperties {
 
     public KeylessProperties.Refresh getRefresh() {
         return refresh;
+    }
+
+    public List<KeylessProperties.Hop> getChain() {
+        return chain;
+    }
+
+    public void setChain(List<KeylessProperties.Hop> chain) {
+        this.chain = chain;
     }
 
 }

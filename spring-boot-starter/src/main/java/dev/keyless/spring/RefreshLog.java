@@ -11,10 +11,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What the starter shows of the provider's refreshes, as told by core's {@link RefreshListener}: one record
- * per refresh (one STS call after the SDK's own retries, or a token fetch that failed before STS), the expiry
- * of the newest credentials, and the claims of the last token sent.
+ * per refresh (one STS call after the SDK's own retries, one per hop with {@code keyless.chain}, or a token
+ * fetch that failed before STS), the expiry of the newest credentials, and the claims of the last token sent.
  *
- * <p>Keeps only non-secret facts: outcomes, STS error codes, times and claims. Thread-safe.
+ * <p>Keeps only non-secret facts: outcomes, STS error codes, times, claims, and of a failure the hop, its role
+ * and its caller. Thread-safe.
  */
 final class RefreshLog implements RefreshListener {
 
@@ -35,8 +36,15 @@ final class RefreshLog implements RefreshListener {
         this.clock = clock;
     }
 
-    /** One observed refresh attempt. Immutable. */
-    record Attempt(Instant at, String outcome, Duration duration, String detail) {
+    /**
+     * One observed refresh attempt. Immutable.
+     *
+     * @param hop the call that failed (1 the web identity call, 2 and up the chained roles), or 0 for a success
+     * @param roleArn the role that could not be assumed, or {@code null} for a success
+     * @param callerArn the session that made a failed chained call, or {@code null}
+     */
+    record Attempt(Instant at, String outcome, Duration duration, String detail, int hop, String roleArn,
+                   String callerArn) {
     }
 
     /** Told of every attempt, on the thread that made it. */
@@ -52,7 +60,7 @@ final class RefreshLog implements RefreshListener {
     public void refreshSucceeded(Succeeded event) {
         expiration = event.expiration();
         token = event.tokenClaims();
-        record(SUCCESS, event.duration(), null);
+        record(new Attempt(clock.instant(), SUCCESS, event.duration(), null, 0, null, null));
     }
 
     @Override
@@ -60,15 +68,18 @@ final class RefreshLog implements RefreshListener {
         if (event.tokenClaims() != null) {
             token = event.tokenClaims();
         }
+        String outcome;
+        String detail;
         if (event.stsErrorCode() != null) {
             // The code and status only: the provider's own exception carries the full, redacted diagnosis.
-            record(event.stsErrorCode(), event.duration(),
-                    event.stsErrorCode() + " (HTTP " + event.stsStatusCode() + ")");
-        } else if (tokenSourceFailure(event.kind())) {
-            record(TOKEN_SOURCE_ERROR, event.duration(), event.kind().name());
+            outcome = event.stsErrorCode();
+            detail = event.stsErrorCode() + " (HTTP " + event.stsStatusCode() + ")";
         } else {
-            record(CLIENT_ERROR, event.duration(), event.kind().name());
+            outcome = tokenSourceFailure(event.kind()) ? TOKEN_SOURCE_ERROR : CLIENT_ERROR;
+            detail = event.kind().name();
         }
+        record(new Attempt(clock.instant(), outcome, event.duration(), detail, event.hop(), event.roleArn(),
+                event.callerArn()));
     }
 
     private static boolean tokenSourceFailure(FailureKind kind) {
@@ -76,8 +87,7 @@ final class RefreshLog implements RefreshListener {
                 || kind == FailureKind.TOKEN_EXPIRED;
     }
 
-    private void record(String outcome, Duration duration, String detail) {
-        Attempt attempt = new Attempt(clock.instant(), outcome, duration, detail);
+    private void record(Attempt attempt) {
         last = attempt;
         for (Listener listener : listeners) {
             listener.attempted(attempt);
