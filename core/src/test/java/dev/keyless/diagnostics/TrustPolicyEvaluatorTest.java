@@ -246,6 +246,27 @@ class TrustPolicyEvaluatorTest {
     }
 
     @Test
+    void evaluate_allowThatCannotBeEvaluatedBesideAnAllowThatMatches_admits() {
+        // Allows are ORed: one that matches admits whatever another one would say.
+        String json = policy(statement("Allow", GKE_PROVIDER, "{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}"),
+                statement("Allow", GKE_PROVIDER, exact(GKE_SUB)));
+
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.ADMITTED);
+        assertThat(verdict.matchedStatement()).isEqualTo("#2");
+    }
+
+    @Test
+    void evaluate_denyThatCannotBeEvaluated_cannotEvaluateEvenBesideAMatchingAllow() {
+        String json = policy(statement("Allow", GKE_PROVIDER, exact(GKE_SUB)),
+                statement("Deny", GKE_PROVIDER, "{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}"));
+
+        assertThat(TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE).outcome())
+                .isEqualTo(PolicyVerdict.Outcome.CANNOT_EVALUATE);
+    }
+
+    @Test
     void evaluate_malformedPolicyOrRoleArn_explains() {
         assertThatThrownBy(() -> TrustPolicyEvaluator.evaluate("{not json", GKE_TOKEN, ROLE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON")
