@@ -2,12 +2,10 @@ package dev.keyless.diagnostics;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.arns.Arn;
 import software.amazon.awssdk.policybuilder.iam.IamCondition;
 import software.amazon.awssdk.policybuilder.iam.IamPrincipal;
@@ -25,15 +23,6 @@ import software.amazon.awssdk.policybuilder.iam.IamStatement;
  */
 final class AssumeRoleRequest implements PolicyRequest {
 
-    /** AWS caps a chained session at one hour (IAM User Guide, "Roles terms and concepts: role chaining"). */
-    static final Duration CHAINED_MAX = Duration.ofHours(1);
-    /** STS's {@code ExternalId} pattern and length (IAM User Guide, "sts:ExternalId"). */
-    private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
-    /** STS's {@code SourceIdentity}: 2 to 64 of these, never starting with {@code aws:}. */
-    private static final Pattern SOURCE_IDENTITY = Pattern.compile("[\\w+=,.@-]{2,64}");
-    private static final int MAX_TAGS = 50;
-    private static final int MAX_TAG_KEY = 128;
-    private static final int MAX_TAG_VALUE = 256;
     private static final Set<String> PRINCIPAL_KEYS = Set.of("aws:principalarn", "aws:principalaccount",
             "aws:principalorgid", "aws:principalorgpaths");
 
@@ -268,67 +257,42 @@ final class AssumeRoleRequest implements PolicyRequest {
     @Override
     public List<Finding> refusals(List<IamStatement> statements) {
         List<Finding> refusals = new ArrayList<>();
-        if (sessionDuration != null && sessionDuration.compareTo(CHAINED_MAX) > 0) {
+        if (sessionDuration != null && sessionDuration.compareTo(StsParameters.MAX_CHAINED_SESSION) > 0) {
             refusals.add(new Finding(Finding.Severity.ERROR, "chained-duration", "The call asks for a "
                     + sessionDuration.toSeconds() + " s session, but a role assumed with another role's session (role "
-                    + "chaining) lasts at most 3600 s: STS refuses a longer DurationSeconds.",
-                    "Ask for 3600 seconds or less, or leave the duration unset (STS's default is 3600)."));
+                    + "chaining) lasts at most " + StsParameters.MAX_CHAINED_SESSION.toSeconds() + " s: STS refuses a "
+                    + "longer DurationSeconds.", "Ask for " + StsParameters.MAX_CHAINED_SESSION.toSeconds()
+                    + " seconds or less, or leave the duration unset (STS's default is 3600)."));
         }
-        String externalId = call.externalId();
-        if (externalId != null && !EXTERNAL_ID.matcher(externalId).matches()) {
-            // The external ID is a shared secret: its length, never its value.
-            refusals.add(new Finding(Finding.Severity.ERROR, "external-id", "The external ID (not shown, "
-                    + externalId.length() + " characters) is not one STS accepts: 2 to 1224 letters, digits and "
-                    + "_+=,.@:/- with no spaces.", "Send the external ID exactly as the role's owner gave it."));
+        String externalId = StsParameters.externalIdProblem(call.externalId());
+        if (externalId != null) {
+            refusals.add(new Finding(Finding.Severity.ERROR, "external-id", capitalize(externalId) + ".",
+                    "Send the external ID exactly as the role's owner gave it."));
         }
-        String source = call.sourceIdentity();
-        if (source != null && (!SOURCE_IDENTITY.matcher(source).matches()
-                || source.regionMatches(true, 0, "aws:", 0, 4))) {
-            refusals.add(new Finding(Finding.Severity.ERROR, "source-identity", "The source identity \"" + source
-                    + "\" is not one STS accepts: 2 to 64 letters, digits and _+=,.@- not starting with aws:.",
+        String source = StsParameters.sourceIdentityProblem(call.sourceIdentity());
+        if (source != null) {
+            refusals.add(new Finding(Finding.Severity.ERROR, "source-identity", capitalize(source) + ".",
                     "Use a user or workload name within those characters."));
         }
-        tagRefusals(refusals);
+        List<String> tags = new ArrayList<>(StsParameters.sessionTagProblems(call.sessionTags()));
+        for (String key : call.transitiveTagKeys()) {
+            String problem = StsParameters.tagKeyProblem(key);
+            if (problem != null) {
+                tags.add("transitive " + problem);
+            }
+        }
+        if (!tags.isEmpty()) {
+            refusals.add(new Finding(Finding.Severity.ERROR, "session-tags", "STS refuses these session tags: "
+                    + String.join("; ", tags) + ".", "Send at most " + StsParameters.MAX_SESSION_TAGS + " tags, keys "
+                    + "of 1 to " + StsParameters.MAX_TAG_KEY_LENGTH + " and values of at most "
+                    + StsParameters.MAX_TAG_VALUE_LENGTH + " characters, none starting with aws:, no two keys that "
+                    + "differ only in case."));
+        }
         return refusals;
     }
 
-    /** Session tag rules (IAM User Guide, "Pass session tags in AWS STS" and "Tagging IAM resources"). */
-    private void tagRefusals(List<Finding> refusals) {
-        Map<String, String> tags = call.sessionTags();
-        List<String> problems = new ArrayList<>();
-        if (tags.size() > MAX_TAGS) {
-            problems.add(tags.size() + " session tags, more than STS's " + MAX_TAGS);
-        }
-        Map<String, String> byLowerKey = new LinkedHashMap<>();
-        for (Map.Entry<String, String> tag : tags.entrySet()) {
-            String key = tag.getKey();
-            String value = tag.getValue() == null ? "" : tag.getValue();
-            if (key.isEmpty() || key.length() > MAX_TAG_KEY) {
-                problems.add("the tag key \"" + shorten(key) + "\" has " + key.length() + " characters (1 to "
-                        + MAX_TAG_KEY + ")");
-            }
-            if (value.length() > MAX_TAG_VALUE) {
-                problems.add("the value of tag " + shorten(key) + " has " + value.length() + " characters (at most "
-                        + MAX_TAG_VALUE + ")");
-            }
-            if (key.regionMatches(true, 0, "aws:", 0, 4) || value.regionMatches(true, 0, "aws:", 0, 4)) {
-                problems.add("tag " + shorten(key) + " begins with aws:, a prefix AWS reserves");
-            }
-            String earlier = byLowerKey.putIfAbsent(key.toLowerCase(Locale.ROOT), key);
-            if (earlier != null) {
-                problems.add("the tag keys " + shorten(earlier) + " and " + shorten(key) + " differ only in letter case, "
-                        + "and session tag keys are compared regardless of case");
-            }
-        }
-        if (!problems.isEmpty()) {
-            refusals.add(new Finding(Finding.Severity.ERROR, "session-tags", "STS refuses these session tags: "
-                    + String.join("; ", problems) + ".", "Send at most 50 tags, keys of 1 to 128 and values of at most "
-                    + "256 characters, none starting with aws:, no two keys that differ only in case."));
-        }
-    }
-
-    private static String shorten(String value) {
-        return value.length() > 40 ? value.substring(0, 40) + "..." : value;
+    private static String capitalize(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
     @Override

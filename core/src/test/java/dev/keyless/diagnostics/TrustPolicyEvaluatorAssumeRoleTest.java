@@ -405,7 +405,7 @@ class TrustPolicyEvaluatorAssumeRoleTest {
         assertThat(verdict.refusals()).singleElement().satisfies(f -> {
             assertThat(f.code()).isEqualTo("session-tags");
             assertThat(f.message()).contains("Project and project differ only in letter case")
-                    .contains("tag aws:team begins with aws:").contains("has 129 characters (1 to 128)");
+                    .contains("the tag key aws:team begins with aws:").contains("has 129 characters (1 to 128)");
         });
     }
 
