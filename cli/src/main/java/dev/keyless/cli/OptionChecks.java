@@ -1,7 +1,10 @@
 package dev.keyless.cli;
 
+import dev.keyless.diagnostics.AssumeRoleCall;
+import dev.keyless.diagnostics.StsParameters;
 import dev.keyless.internal.text.Escaping;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -25,10 +28,7 @@ final class OptionChecks {
         if (sts.roleArn != null) {
             checkRoleArn(spec, sts.roleArn);
         }
-        if (sts.durationSeconds != null && (sts.durationSeconds < MIN_DURATION || sts.durationSeconds > MAX_DURATION)) {
-            throw wrong(spec, "--duration", String.valueOf(sts.durationSeconds), "STS accepts " + MIN_DURATION + " to "
-                    + MAX_DURATION + " seconds (and at most the role's MaxSessionDuration)");
-        }
+        checkDuration(spec, sts.durationSeconds);
         if (sts.stsEndpoint != null) {
             String problem = endpointProblem(sts.stsEndpoint);
             if (problem != null) {
@@ -40,10 +40,49 @@ final class OptionChecks {
         }
     }
 
+    static void checkDuration(CommandSpec spec, Integer seconds) {
+        if (seconds != null && (seconds < MIN_DURATION || seconds > MAX_DURATION)) {
+            throw wrong(spec, "--duration", String.valueOf(seconds), "STS accepts " + MIN_DURATION + " to "
+                    + MAX_DURATION + " seconds (and at most the role's MaxSessionDuration)");
+        }
+    }
+
     static void checkRoleArn(CommandSpec spec, String roleArn) {
+        checkRoleArn(spec, "--role-arn", roleArn);
+    }
+
+    static void checkRoleArn(CommandSpec spec, String option, String roleArn) {
         String problem = roleArnProblem(roleArn.strip());
         if (problem != null) {
-            throw wrong(spec, "--role-arn", roleArn, problem + "; expected arn:aws:iam::123456789012:role/NAME");
+            throw wrong(spec, option, roleArn, problem + "; expected arn:aws:iam::123456789012:role/NAME");
+        }
+    }
+
+    /**
+     * An {@code AssumeRole} hop's values, as STS accepts them ({@link StsParameters}). The external ID is named by
+     * its length, never shown.
+     */
+    static void checkHop(CommandSpec spec, AssumeRoleCall call) {
+        checkRoleArn(spec, "--caller-role-arn", call.callerRoleArn());
+        String externalId = StsParameters.externalIdProblem(call.externalId());
+        if (externalId != null) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--external-id': "
+                    + externalId + ".");
+        }
+        List<String> tags = StsParameters.sessionTagProblems(call.sessionTags());
+        if (!tags.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--session-tag': "
+                    + Escaping.escape(String.join("; ", tags)) + ".");
+        }
+        for (String key : call.transitiveTagKeys()) {
+            String problem = StsParameters.tagKeyProblem(key);
+            if (problem != null) {
+                throw wrong(spec, "--transitive-tag-key", key, problem);
+            }
+        }
+        String source = StsParameters.sourceIdentityProblem(call.sourceIdentity());
+        if (source != null) {
+            throw wrong(spec, "--source-identity", call.sourceIdentity(), source);
         }
     }
 
@@ -58,6 +97,12 @@ final class OptionChecks {
         Arn arn = Arn.tryFromString(value).orElse(null);
         if (arn == null) {
             return "it is not an ARN";
+        }
+        if (arn.service().equals("sts") && arn.resourceAsString().startsWith("assumed-role/")) {
+            String[] parts = arn.resourceAsString().split("/");
+            return "it is an assumed-role session ARN; give the role's own ARN, arn:" + arn.partition() + ":iam::"
+                    + arn.accountId().orElse("ACCOUNT") + ":role/" + (parts.length > 1 ? parts[1] : "NAME")
+                    + " (with its path, if it has one)";
         }
         if (!arn.service().equals("iam")) {
             return "it is an ARN of service " + arn.service() + ", not iam";
@@ -83,7 +128,7 @@ final class OptionChecks {
         return null;
     }
 
-    private static ParameterException wrong(CommandSpec spec, String option, String value, String why) {
+    static ParameterException wrong(CommandSpec spec, String option, String value, String why) {
         String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
         return new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '"
                 + Escaping.escape(shown) + "': " + why + ".");

@@ -92,6 +92,12 @@ final class TokenOptions {
         return fromEnvironment == null ? null : Path.of(fromEnvironment.value().strip());
     }
 
+    /** The token option given on the command line, or {@code null}: for commands that may need no token. */
+    String given() {
+        return where.tokenFile != null ? "--token-file" : where.metadata ? "--metadata" : where.stdin != null ? "-"
+                : audience != null ? "--audience" : null;
+    }
+
     void validate(picocli.CommandLine.Model.CommandSpec spec) {
         if (where.stdin != null && !where.stdin.equals("-")) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),

@@ -3,10 +3,11 @@ package dev.keyless.diagnostics;
 import java.util.Objects;
 
 /**
- * One thing {@link TokenInspector} noticed about a token, with what to do about it. Never contains the token.
+ * One thing the diagnostics noticed about a token ({@link TokenInspector}) or about a call to STS
+ * ({@link PolicyVerdict#refusals()}), with what to do about it. Never contains the token or an external ID.
  *
  * @param severity how much it matters
- * @param code a stable identifier, such as {@code expired} or {@code gke-audience}
+ * @param code a stable identifier, such as {@code expired}, {@code gke-audience} or {@code chained-duration}
  * @param message what is wrong, with the values involved
  * @param fix what to change
  */

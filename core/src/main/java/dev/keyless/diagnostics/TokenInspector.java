@@ -266,7 +266,7 @@ public final class TokenInspector {
         return false;
     }
 
-    private static TokenKind kindOf(Claims claims) {
+    static TokenKind kindOf(Claims claims) {
         if (claims.isGke()) {
             return TokenKind.GKE_PROJECTED_SERVICE_ACCOUNT;
         }

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keyless.testing.TestTokens;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -244,6 +246,27 @@ class TrustPolicyEvaluatorTest {
     }
 
     @Test
+    void evaluate_allowThatCannotBeEvaluatedBesideAnAllowThatMatches_admits() {
+        // Allows are ORed: one that matches admits whatever another one would say.
+        String json = policy(statement("Allow", GKE_PROVIDER, "{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}"),
+                statement("Allow", GKE_PROVIDER, exact(GKE_SUB)));
+
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.ADMITTED);
+        assertThat(verdict.matchedStatement()).isEqualTo("#2");
+    }
+
+    @Test
+    void evaluate_denyThatCannotBeEvaluated_cannotEvaluateEvenBesideAMatchingAllow() {
+        String json = policy(statement("Allow", GKE_PROVIDER, exact(GKE_SUB)),
+                statement("Deny", GKE_PROVIDER, "{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}"));
+
+        assertThat(TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE).outcome())
+                .isEqualTo(PolicyVerdict.Outcome.CANNOT_EVALUATE);
+    }
+
+    @Test
     void evaluate_malformedPolicyOrRoleArn_explains() {
         assertThatThrownBy(() -> TrustPolicyEvaluator.evaluate("{not json", GKE_TOKEN, ROLE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON")
@@ -348,5 +371,191 @@ class TrustPolicyEvaluatorTest {
         String text = TrustPolicyEvaluator.evaluate(policy, GKE_TOKEN, ROLE).describe();
         assertThat(text.lines()).noneMatch(line -> line.startsWith("[PASS]"));
         assertThat(text).doesNotContain("\u001b").doesNotContain("\u202e").contains("\\n[PASS] forged\\u001b[31m");
+    }
+
+    // Rule: a condition key compared with another claim than its name suggests says which, and what was meant.
+    // accounts.google.com:aud "matches ... azp when the azp field is set", and then "the aud field matches the
+    // accounts.google.com:oaud condition key" (https://docs.aws.amazon.com/IAM/latest/UserGuide/
+    // reference_policies_iam-condition-keys.html, "Available keys for AWS web identity federation").
+
+    private static String googlePolicy(String conditions) {
+        return policy(statement("Allow", "accounts.google.com", "{\"StringEquals\":{" + conditions
+                + ",\"accounts.google.com:sub\":\"" + TestTokens.GSA_UNIQUE_ID + "\"}}"));
+    }
+
+    @Test
+    void evaluate_googleAudConditionThatHolds_notesItIsComparedWithAzpNotAud() {
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(
+                googlePolicy("\"accounts.google.com:aud\":\"" + TestTokens.GSA_UNIQUE_ID + "\""), GOOGLE_TOKEN, ROLE);
+
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.statements().get(0).notes()).containsExactly("accounts.google.com:aud is compared with the "
+                + "token's azp (\"" + TestTokens.GSA_UNIQUE_ID + "\"), not its aud (\"sts.amazonaws.com\"); for aud use "
+                + "accounts.google.com:oaud");
+        assertThat(verdict.describe()).contains("    note: accounts.google.com:aud is compared with the token's azp");
+    }
+
+    @Test
+    void evaluate_googleAudConditionWantingTheTokensAud_failsSayingOaudWasMeant() {
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(
+                googlePolicy("\"accounts.google.com:aud\":\"sts.amazonaws.com\""), GOOGLE_TOKEN, ROLE);
+
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.reasons()).containsExactly("#1: StringEquals accounts.google.com:aud: policy wants "
+                + "\"sts.amazonaws.com\", token has \"" + TestTokens.GSA_UNIQUE_ID + "\"; accounts.google.com:aud is "
+                + "compared with the token's azp (\"" + TestTokens.GSA_UNIQUE_ID + "\"), not its aud "
+                + "(\"sts.amazonaws.com\"); the policy's value \"sts.amazonaws.com\" is the token's aud, so you "
+                + "probably meant accounts.google.com:oaud");
+        assertThat(verdict.statements().get(0).notes()).as("said once, in the reason").isEmpty();
+    }
+
+    @Test
+    void evaluate_googleAudConditionWantingAnotherValue_failsNamingTheClaimCompared() {
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(
+                googlePolicy("\"accounts.google.com:aud\":\"999\""), GOOGLE_TOKEN, ROLE);
+
+        assertThat(verdict.reasons()).singleElement().asString().endsWith("accounts.google.com:aud is compared with the "
+                + "token's azp (\"" + TestTokens.GSA_UNIQUE_ID + "\"), not its aud (\"sts.amazonaws.com\"); for aud use "
+                + "accounts.google.com:oaud");
+    }
+
+    @Test
+    void evaluate_googleOaudConditionWantingTheTokensAzp_failsSayingAudWasMeant() {
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(
+                googlePolicy("\"accounts.google.com:oaud\":\"" + TestTokens.GSA_UNIQUE_ID + "\""), GOOGLE_TOKEN, ROLE);
+
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.reasons()).singleElement().asString().endsWith("accounts.google.com:oaud is compared with "
+                + "the token's aud (\"sts.amazonaws.com\"), not its azp (\"" + TestTokens.GSA_UNIQUE_ID + "\"); the "
+                + "policy's value \"" + TestTokens.GSA_UNIQUE_ID + "\" is the token's azp, so you probably meant "
+                + "accounts.google.com:aud");
+    }
+
+    @Test
+    void evaluate_googleTokenWhoseAzpIsItsAud_hasNoNoteForAud() {
+        String sameAzp = TestTokens.google(Instant.now(), TestTokens.GSA_UNIQUE_ID);
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(
+                googlePolicy("\"accounts.google.com:aud\":\"" + TestTokens.GSA_UNIQUE_ID + "\""), sameAzp, ROLE);
+
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.statements().get(0).notes()).isEmpty();
+    }
+
+    @Test
+    void evaluate_externalIdInAWebIdentityPolicy_neverMatchesAndIsNamedInAWarning() {
+        String json = gkePolicy("{\"StringEquals\":{\"" + GKE_HOST + ":sub\":\"" + GKE_SUB + "\",\"sts:ExternalId\":\"x\"}}");
+
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+
+        assertThat(verdict.outcome()).isEqualTo(PolicyVerdict.Outcome.NOT_ADMITTED);
+        assertThat(verdict.warnings()).anySatisfy(w -> assertThat(w).startsWith("#1: sts:ExternalId is carried only by "
+                + "sts:AssumeRole calls").contains("AssumeRoleWithWebIdentity call never carries it"));
+    }
+
+    // Rule: an admitted token is never reported without what would make STS refuse it anyway.
+
+    private static final Instant ISSUED = Instant.parse("2025-03-01T12:00:00Z");
+
+    private static Clock at(Instant instant) {
+        return Clock.fixed(instant, ZoneOffset.UTC);
+    }
+
+    @Test
+    void evaluate_expiredTokenThePolicyAdmits_isAdmittedButRefusedForItsExpiry() {
+        String token = TestTokens.gke(ISSUED, Duration.ofHours(1));
+
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), token, ROLE,
+                at(ISSUED.plus(Duration.ofHours(2))));
+
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.passes()).isFalse();
+        assertThat(verdict.refusals()).singleElement().satisfies(f -> {
+            assertThat(f.code()).isEqualTo("expired");
+            assertThat(f.message()).contains("2025-03-01T13:00:00Z");
+        });
+        assertThat(verdict.describe()).contains("ADMITTED by #1, but STS would refuse the call anyway (1 reason below)",
+                "STS would refuse the call anyway:\n  - expired: The token expired at 2025-03-01T13:00:00Z");
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), token, ROLE,
+                at(ISSUED.plus(Duration.ofMinutes(30)))).passes()).isTrue();
+    }
+
+    @Test
+    void evaluate_tokenNotYetValid_isRefusedBeyondTheSkewOnly() {
+        String token = TestTokens.gke(ISSUED, Duration.ofHours(1));
+
+        PolicyVerdict early = TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), token, ROLE,
+                at(ISSUED.minus(Duration.ofMinutes(5))));
+        assertThat(early.admitted()).isTrue();
+        assertThat(early.refusals()).extracting(Finding::code).containsExactly("clock-skew", "clock-skew");
+        assertThat(early.refusals()).extracting(Finding::message).anySatisfy(m -> assertThat(m).contains("nbf"))
+                .anySatisfy(m -> assertThat(m).contains("iat"));
+
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), token, ROLE,
+                at(ISSUED.minus(Duration.ofSeconds(30)))).passes()).as("within the skew").isTrue();
+    }
+
+    @Test
+    void evaluate_tokenWithoutSubOrAud_isRefusedEvenByAPolicyWithoutConditions() {
+        java.util.Map<String, Object> claims = new java.util.HashMap<>(
+                TestTokens.gkeClaims(ISSUED, Duration.ofHours(1)).build().toJSONObject());
+        claims.remove("sub");
+        claims.remove("aud");
+
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(gkePolicy(null), claims, ROLE, at(ISSUED));
+
+        assertThat(verdict.admitted()).isTrue();
+        assertThat(verdict.refusals()).extracting(Finding::code).containsExactly("no-sub", "no-aud");
+        assertThat(verdict.passes()).isFalse();
+    }
+
+    @Test
+    void evaluate_oidcProviderOfAnotherAccount_isARefusal() {
+        String json = policy(statement("Allow", "arn:aws:iam::999999999999:oidc-provider/" + GKE_HOST, exact(GKE_SUB)));
+
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+
+        assertThat(verdict.admitted()).isFalse();
+        assertThat(verdict.refusals()).singleElement().satisfies(f -> {
+            assertThat(f.code()).isEqualTo("provider-account");
+            assertThat(f.message()).contains("arn:aws:iam::999999999999:oidc-provider/" + GKE_HOST)
+                    .contains("role's own account, 123456789012");
+        });
+    }
+
+    @Test
+    void evaluate_policyWithoutTheWebIdentityAction_isAMissingActionRefusal() {
+        String json = policy("{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" + GKE_PROVIDER + "\"},"
+                + "\"Action\":\"sts:AssumeRole\",\"Condition\":" + exact(GKE_SUB) + "}");
+
+        PolicyVerdict verdict = TrustPolicyEvaluator.evaluate(json, GKE_TOKEN, ROLE);
+
+        assertThat(verdict.refusals()).singleElement().satisfies(f -> {
+            assertThat(f.code()).isEqualTo("missing-action");
+            assertThat(f.fix()).contains("\"sts:AssumeRoleWithWebIdentity\"").contains("Principal.Federated");
+        });
+    }
+
+    @Test
+    void evaluate_anyToken_saysWhatWasNotCheckedOffline() {
+        PolicyVerdict gke = TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), GKE_TOKEN, ROLE);
+        assertThat(gke.notCheckedOffline()).hasSize(2);
+        assertThat(gke.notCheckedOffline().get(0)).startsWith("The token's signature");
+        assertThat(gke.notCheckedOffline().get(1)).contains(GKE_PROVIDER, "client IDs", "sts.amazonaws.com");
+
+        PolicyVerdict google = TrustPolicyEvaluator.evaluate(googlePolicy("\"accounts.google.com:aud\":\""
+                + TestTokens.GSA_UNIQUE_ID + "\""), GOOGLE_TOKEN, ROLE);
+        assertThat(google.notCheckedOffline()).singleElement().asString().startsWith("The token's signature");
+    }
+
+    @Test
+    void evaluate_reportOverload_judgesExpiryAtTheReportsTime() {
+        String token = TestTokens.gke(ISSUED, Duration.ofHours(1));
+
+        TokenReport fresh = TokenInspector.inspect(token, at(ISSUED.plus(Duration.ofMinutes(1))));
+        TokenReport stale = TokenInspector.inspect(token, at(ISSUED.plus(Duration.ofHours(3))));
+
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), fresh, ROLE).passes()).isTrue();
+        assertThat(TrustPolicyEvaluator.evaluate(gkePolicy(exact(GKE_SUB)), stale, ROLE).refusals())
+                .extracting(Finding::code).containsExactly("expired");
     }
 }
