@@ -1,5 +1,6 @@
 package dev.keyless;
 
+import dev.keyless.sts.StsParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,7 +34,7 @@ import software.amazon.awssdk.utils.builder.ToCopyableBuilder;
 public final class ChainedRole implements ToCopyableBuilder<ChainedRole.Builder, ChainedRole> {
 
     /** The longest session AWS grants a chained role. */
-    public static final Duration MAX_SESSION_DURATION = Duration.ofHours(1);
+    public static final Duration MAX_SESSION_DURATION = StsParameters.MAX_CHAINED_SESSION;
 
     private final String roleArn;
     private final String roleSessionName;

@@ -4,15 +4,16 @@ import dev.keyless.diagnostics.AssumeRoleCall;
 import dev.keyless.settings.InvalidSettingException;
 import dev.keyless.settings.Setting;
 import dev.keyless.settings.Settings;
+import dev.keyless.sts.StsParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -30,11 +31,6 @@ import software.amazon.awssdk.services.sts.model.Tag;
 final class RoleChain {
 
     private static final Duration MIN_SESSION_DURATION = Duration.ofSeconds(900);
-    private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
-    private static final Pattern SOURCE_IDENTITY = Pattern.compile("[\\w+=,.@-]{2,64}");
-    private static final int MAX_TAGS = 50;
-    private static final int MAX_TAG_KEY = 128;
-    private static final int MAX_TAG_VALUE = 256;
     private static final int MAX_POLICY_ARNS = 10;
     private static final int MAX_POLICY_LENGTH = 2048;
 
@@ -196,7 +192,7 @@ final class RoleChain {
                     + "name: STS accepts 2 to 64 characters of letters, digits and +=,.@_-");
         }
         Duration duration = role.sessionDuration();
-        if (duration != null && duration.compareTo(ChainedRole.MAX_SESSION_DURATION) > 0) {
+        if (duration != null && duration.compareTo(StsParameters.MAX_CHAINED_SESSION) > 0) {
             throw invalid(index, role, "sessionDuration " + duration + " is longer than one hour: AWS caps the "
                     + "session of a chained role (one assumed with another role's credentials) at one hour, "
                     + "whatever the role's MaxSessionDuration");
@@ -204,14 +200,13 @@ final class RoleChain {
         if (duration != null && duration.compareTo(MIN_SESSION_DURATION) < 0) {
             throw invalid(index, role, "sessionDuration " + duration + " is shorter than STS's minimum of 900 s");
         }
-        if (role.externalId() != null && !EXTERNAL_ID.matcher(role.externalId()).matches()) {
-            throw invalid(index, role, "externalId is not one STS accepts: 2 to 1224 characters of letters, "
-                    + "digits and +=,.@:/-");
+        String externalId = StsParameters.externalIdProblem(role.externalId());
+        if (externalId != null) {
+            throw invalid(index, role, "externalId: " + externalId);
         }
-        if (role.sourceIdentity() != null && (!SOURCE_IDENTITY.matcher(role.sourceIdentity()).matches()
-                || role.sourceIdentity().regionMatches(true, 0, "aws:", 0, 4))) {
-            throw invalid(index, role, "sourceIdentity '" + role.sourceIdentity() + "' is not one STS accepts: 2 to "
-                    + "64 characters of letters, digits and +=,.@-, not starting with aws:");
+        String sourceIdentity = StsParameters.sourceIdentityProblem(role.sourceIdentity());
+        if (sourceIdentity != null) {
+            throw invalid(index, role, "sourceIdentity: " + sourceIdentity);
         }
         checkTags(index, role);
         if (role.policy() != null && role.policy().length() > MAX_POLICY_LENGTH) {
@@ -225,29 +220,19 @@ final class RoleChain {
     }
 
     private static void checkTags(int index, ChainedRole role) {
-        Map<String, String> tags = role.sessionTags();
-        if (tags.size() > MAX_TAGS) {
-            throw invalid(index, role, "sessionTags has " + tags.size() + " tags; STS accepts at most " + MAX_TAGS);
+        List<String> problems = new ArrayList<>(StsParameters.sessionTagProblems(role.sessionTags()));
+        if (role.sessionTags().containsValue(null)) {
+            problems.add("a session tag has no value (an empty one is allowed)");
+        }
+        if (!problems.isEmpty()) {
+            throw invalid(index, role, "sessionTags: " + String.join("; ", problems));
         }
         Set<String> keys = new HashSet<>();
-        for (Map.Entry<String, String> tag : tags.entrySet()) {
-            String key = tag.getKey();
-            if (key == null || key.isEmpty() || key.length() > MAX_TAG_KEY) {
-                throw invalid(index, role, "a session tag key is empty or longer than " + MAX_TAG_KEY + " characters");
-            }
-            if (tag.getValue() == null || tag.getValue().length() > MAX_TAG_VALUE) {
-                throw invalid(index, role, "the session tag '" + key + "' has no value or one longer than "
-                        + MAX_TAG_VALUE + " characters");
-            }
-            if (!keys.add(key.toLowerCase(java.util.Locale.ROOT))) {
-                throw invalid(index, role, "the session tag keys '" + key + "' and another differ only in case; STS "
-                        + "treats tag keys case-insensitively");
-            }
-        }
+        role.sessionTags().keySet().forEach(key -> keys.add(key.toLowerCase(Locale.ROOT)));
         for (String key : role.transitiveTagKeys()) {
-            if (key == null || !keys.contains(key.toLowerCase(java.util.Locale.ROOT))) {
+            if (key == null || !keys.contains(key.toLowerCase(Locale.ROOT))) {
                 throw invalid(index, role, "transitiveTagKeys names '" + key + "', which is not one of the session "
-                        + "tags' keys " + tags.keySet());
+                        + "tags' keys " + role.sessionTags().keySet());
             }
         }
     }

@@ -304,10 +304,11 @@ class ChainedRoleStsFaultTest {
                         + "'env', which is not one of the session tags' keys [team]");
         assertThatThrownBy(() -> builder().thenAssumeRole(hop -> hop.roleArn(CHAINED_ROLE_ARN).sourceIdentity("aws:x"))
                 .build())
-                .hasMessageContaining("sourceIdentity 'aws:x' is not one STS accepts");
+                .hasMessageContaining("sourceIdentity: the source identity \"aws:x\" is not one STS accepts");
         assertThatThrownBy(() -> builder().thenAssumeRole(hop -> hop.roleArn(CHAINED_ROLE_ARN).externalId("x"))
                 .build())
-                .hasMessageContaining("externalId is not one STS accepts").hasMessageNotContaining("'x'");
+                .hasMessageContaining("externalId: the external ID (not shown, 1 characters) is not one STS accepts")
+                .hasMessageNotContaining("'x'");
     }
 
     @Test

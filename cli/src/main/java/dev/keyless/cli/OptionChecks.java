@@ -1,7 +1,7 @@
 package dev.keyless.cli;
 
 import dev.keyless.diagnostics.AssumeRoleCall;
-import dev.keyless.diagnostics.StsParameters;
+import dev.keyless.sts.StsParameters;
 import dev.keyless.internal.text.Escaping;
 import java.net.URI;
 import java.util.List;

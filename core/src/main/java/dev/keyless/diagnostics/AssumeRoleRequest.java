@@ -1,5 +1,6 @@
 package dev.keyless.diagnostics;
 
+import dev.keyless.sts.StsParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

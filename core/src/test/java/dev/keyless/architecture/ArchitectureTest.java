@@ -40,7 +40,7 @@ class ArchitectureTest {
                 .whereLayer("Provider").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Diagnostics").mayOnlyBeAccessedByLayers("Provider")
                 .whereLayer("Refresh").mayOnlyBeAccessedByLayers("Provider")
-                .whereLayer("Sts").mayOnlyBeAccessedByLayers("Provider")
+                .whereLayer("Sts").mayOnlyBeAccessedByLayers("Provider", "Diagnostics")
                 .whereLayer("Tokens").mayOnlyBeAccessedByLayers("Provider", "Diagnostics")
                 .whereLayer("Settings").mayOnlyBeAccessedByLayers("Provider", "Sts", "Tokens")
                 .whereLayer("Jwt").mayOnlyBeAccessedByLayers("Provider", "Diagnostics", "Tokens")

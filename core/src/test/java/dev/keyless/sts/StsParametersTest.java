@@ -1,4 +1,4 @@
-package dev.keyless.diagnostics;
+package dev.keyless.sts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

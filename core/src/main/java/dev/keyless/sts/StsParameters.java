@@ -1,4 +1,4 @@
-package dev.keyless.diagnostics;
+package dev.keyless.sts;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * What STS accepts in the parameters of an {@code sts:AssumeRole} call, whatever the trust policy says; each rule
- * from the IAM User Guide. {@link TrustPolicyEvaluator} reports a value outside them as a
- * {@linkplain PolicyVerdict#refusals() refusal}; the {@code keyless} command refuses it as an option value.
+ * from the IAM User Guide. A provider refuses a value outside them at {@code build()}, the trust policy
+ * evaluator reports one as a refusal, and the {@code keyless} command refuses one as an option value.
  * Messages never contain an external ID. Stateless and thread-safe.
  */
 public final class StsParameters {
