@@ -216,6 +216,17 @@ class WebIdentityCredentialsProviderProfileTest {
     }
 
     @Test
+    void profileNamedOnTheSettings_isKeptWhenTheBuilderNamesNone() throws IOException {
+        write("", "");
+        environment.put("HOME", home.toString());
+
+        try (WebIdentityCredentialsProvider provider = builder()
+                .settings(Settings.from(properties::get, environment::get).withProfile("orders")).build()) {
+            assertThat(provider.targetRoleArn()).isEqualTo(ORDERS_ROLE);
+        }
+    }
+
+    @Test
     void toBuilder_keepsTheProfile() throws IOException {
         write("", "");
 

@@ -94,13 +94,13 @@ public final class Settings {
      * starter's {@code keyless.profile}, the CLI's {@code --profile}): it wins over {@code aws.profile} and
      * {@code AWS_PROFILE}, and must be a web identity profile.
      *
-     * @param profileName the profile's name; {@code null} or blank for {@code aws.profile}, else
-     *     {@code AWS_PROFILE}, else {@value #DEFAULT_PROFILE}
+     * @param profileName the profile's name; {@code null} or blank for the one these settings name, if any, else
+     *     {@code aws.profile}, else {@code AWS_PROFILE}, else {@value #DEFAULT_PROFILE}
      * @return new settings, which read the AWS config files afresh
      */
     public Settings withProfile(String profileName) {
         return new Settings(systemProperties, environment,
-                profileName == null || profileName.isBlank() ? null : profileName, system);
+                profileName == null || profileName.isBlank() ? this.profileName : profileName, system);
     }
 
     /**

@@ -184,6 +184,8 @@ class ProfileSettingsTest {
         assertThat(settings().profile().name()).isEqualTo("orders");
         assertThat(settings().withProfile("reports").profile().name()).isEqualTo("reports");
         assertThat(settings().withProfile("  ").profile().name()).as("blank counts as unset").isEqualTo("orders");
+        assertThat(settings().withProfile("reports").withProfile(null).profile().name())
+                .as("a copy keeps the profile named in code").isEqualTo("reports");
     }
 
     @Test
