@@ -45,8 +45,12 @@ final class CheckPolicyCommand implements Callable<Integer> {
     @Option(names = "--role-arn", paramLabel = "ARN", description = "The role whose policy this is. Default: $AWS_ROLE_ARN.")
     private String roleArn;
 
+    @Mixin
+    private ProfileOption profile;
+
     @Override
     public Integer call() throws Exception {
+        profile.apply(cli);
         tokens.validate(spec);
         String policy;
         if (Files.isDirectory(policyFile)) {
@@ -62,7 +66,8 @@ final class CheckPolicyCommand implements Callable<Integer> {
         }
         SettingValue resolved = cli.settings().resolve(Setting.ROLE_ARN, roleArn);
         if (resolved == null) {
-            throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN.");
+            throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN (or "
+                    + "name a web identity profile with --profile).");
         }
         String role = resolved.value();
         if (roleArn != null) {
