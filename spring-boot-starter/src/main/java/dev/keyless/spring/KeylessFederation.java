@@ -101,6 +101,18 @@ final class KeylessFederation implements AutoCloseable {
     }
 
     /**
+     * Whether the main provider has a role to assume, or a profile is named that {@link #create} will explain
+     * it cannot use.
+     */
+    static boolean configured(KeylessProviderProperties properties, PropertyResolver environment) {
+        try {
+            return roleArn(properties, environment) != null;
+        } catch (InvalidSettingException e) {
+            return true;
+        }
+    }
+
+    /**
      * Builds the main provider, on the system clock, without customizers; fetches nothing.
      *
      * @throws InvalidConfigurationPropertyValueException naming the {@code keyless.*} property that is wrong
