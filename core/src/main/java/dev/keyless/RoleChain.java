@@ -30,7 +30,6 @@ import software.amazon.awssdk.services.sts.model.Tag;
  */
 final class RoleChain {
 
-    private static final Duration MIN_SESSION_DURATION = Duration.ofSeconds(900);
     private static final int MAX_POLICY_ARNS = 10;
     private static final int MAX_POLICY_LENGTH = 2048;
 
@@ -49,11 +48,13 @@ final class RoleChain {
     /**
      * Checks every hop and prepares its request.
      *
-     * @throws InvalidSettingException naming the hop, its role and the value that is wrong
+     * @param origins for each hop, where it was configured ({@code profile 'orders' in /home/me/.aws/config}) if
+     *     not on the builder; {@code null} if all were
+     * @throws InvalidSettingException naming the hop, its role, where it was configured and the value that is wrong
      */
-    static RoleChain of(List<ChainedRole> roles) {
+    static RoleChain of(List<ChainedRole> roles, List<String> origins) {
         for (int i = 0; i < roles.size(); i++) {
-            check(i, roles.get(i));
+            check(i, roles.get(i), origins == null ? null : origins.get(i));
         }
         return new RoleChain(roles);
     }
@@ -179,43 +180,52 @@ final class RoleChain {
         return request.build();
     }
 
-    private static void check(int index, ChainedRole role) {
+    /**
+     * @param origin where the hop was configured if not on the builder; its values are then named by the
+     *     profile's keys
+     */
+    private static void check(int index, ChainedRole role, String origin) {
+        boolean profile = origin != null;
         if (role == null) {
-            throw invalid(index, null, "is null");
+            throw invalid(index, null, origin, "is null");
         }
         if (!Settings.isRoleArn(role.roleArn())) {
-            throw invalid(index, role, role.roleArn() == null ? "has no roleArn" : "roleArn '" + role.roleArn()
+            String key = profile ? "role_arn" : "roleArn";
+            throw invalid(index, role, origin, role.roleArn() == null ? "has no " + key : key + " '" + role.roleArn()
                     + "' is not an IAM role ARN; expected arn:aws:iam::123456789012:role/NAME");
         }
         if (role.roleSessionName() != null && !Settings.ROLE_SESSION_NAME.matcher(role.roleSessionName()).matches()) {
-            throw invalid(index, role, "roleSessionName '" + role.roleSessionName() + "' is not a valid role session "
-                    + "name: STS accepts 2 to 64 characters of letters, digits and +=,.@_-");
+            throw invalid(index, role, origin, (profile ? "role_session_name" : "roleSessionName") + " '"
+                    + role.roleSessionName() + "' is not a valid role session name: STS accepts 2 to 64 characters of "
+                    + "letters, digits and +=,.@_-");
         }
         Duration duration = role.sessionDuration();
+        String durationName = duration == null ? null
+                : profile ? "duration_seconds " + duration.toSeconds() : "sessionDuration " + duration;
         if (duration != null && duration.compareTo(StsParameters.MAX_CHAINED_SESSION) > 0) {
-            throw invalid(index, role, "sessionDuration " + duration + " is longer than one hour: AWS caps the "
-                    + "session of a chained role (one assumed with another role's credentials) at one hour, "
-                    + "whatever the role's MaxSessionDuration");
+            throw invalid(index, role, origin, durationName + " is longer than one hour: AWS caps the session of a "
+                    + "chained role (one assumed with another role's credentials) at one hour, whatever the role's "
+                    + "MaxSessionDuration");
         }
-        if (duration != null && duration.compareTo(MIN_SESSION_DURATION) < 0) {
-            throw invalid(index, role, "sessionDuration " + duration + " is shorter than STS's minimum of 900 s");
+        if (duration != null && duration.compareTo(Settings.MIN_SESSION_DURATION) < 0) {
+            throw invalid(index, role, origin, durationName + " is shorter than STS's minimum of 900 s");
         }
         String externalId = StsParameters.externalIdProblem(role.externalId());
         if (externalId != null) {
-            throw invalid(index, role, "externalId: " + externalId);
+            throw invalid(index, role, origin, (profile ? "external_id: " : "externalId: ") + externalId);
         }
         String sourceIdentity = StsParameters.sourceIdentityProblem(role.sourceIdentity());
         if (sourceIdentity != null) {
-            throw invalid(index, role, "sourceIdentity: " + sourceIdentity);
+            throw invalid(index, role, origin, "sourceIdentity: " + sourceIdentity);
         }
         checkTags(index, role);
         if (role.policy() != null && role.policy().length() > MAX_POLICY_LENGTH) {
-            throw invalid(index, role, "policy is " + role.policy().length() + " characters long; STS accepts at "
-                    + "most " + MAX_POLICY_LENGTH);
+            throw invalid(index, role, origin, "policy is " + role.policy().length() + " characters long; STS "
+                    + "accepts at most " + MAX_POLICY_LENGTH);
         }
         if (role.policyArns().size() > MAX_POLICY_ARNS) {
-            throw invalid(index, role, "policyArns has " + role.policyArns().size() + " entries; STS accepts at most "
-                    + MAX_POLICY_ARNS);
+            throw invalid(index, role, origin, "policyArns has " + role.policyArns().size() + " entries; STS accepts "
+                    + "at most " + MAX_POLICY_ARNS);
         }
     }
 
@@ -225,22 +235,25 @@ final class RoleChain {
             problems.add("a session tag has no value (an empty one is allowed)");
         }
         if (!problems.isEmpty()) {
-            throw invalid(index, role, "sessionTags: " + String.join("; ", problems));
+            throw invalid(index, role, null, "sessionTags: " + String.join("; ", problems));
         }
         Set<String> keys = new HashSet<>();
         role.sessionTags().keySet().forEach(key -> keys.add(key.toLowerCase(Locale.ROOT)));
         for (String key : role.transitiveTagKeys()) {
             if (key == null || !keys.contains(key.toLowerCase(Locale.ROOT))) {
-                throw invalid(index, role, "transitiveTagKeys names '" + key + "', which is not one of the session "
-                        + "tags' keys " + role.sessionTags().keySet());
+                throw invalid(index, role, null, "transitiveTagKeys names '" + key + "', which is not one of the "
+                        + "session tags' keys " + role.sessionTags().keySet());
             }
         }
     }
 
-    private static InvalidSettingException invalid(int index, ChainedRole role, String problem) {
-        Function<Function<Setting, String>, String> message = names -> names.apply(Setting.CHAINED_ROLES) + "["
-                + index + "] (hop " + (index + 2) + (role == null || role.roleArn() == null ? "" : ", "
-                + role.roleArn()) + "): " + problem + ".";
-        return new InvalidSettingException(Setting.CHAINED_ROLES, role == null ? null : role.roleArn(), null, message);
+    private static InvalidSettingException invalid(int index, ChainedRole role, String origin, String problem) {
+        String hop = "hop " + (index + 2) + (role == null || role.roleArn() == null ? "" : ", " + role.roleArn());
+        Function<Function<Setting, String>, String> message = names -> (origin == null
+                ? names.apply(Setting.CHAINED_ROLES) + "[" + index + "] (" + hop + ")"
+                : Character.toUpperCase(origin.charAt(0)) + origin.substring(1) + " (" + hop + ")") + ": " + problem
+                + ".";
+        return new InvalidSettingException(Setting.CHAINED_ROLES, role == null ? null : role.roleArn(), origin,
+                message);
     }
 }

@@ -6,7 +6,9 @@ import dev.keyless.internal.text.Redaction;
 import dev.keyless.jwt.Claims;
 import dev.keyless.settings.InvalidSettingException;
 import dev.keyless.settings.Setting;
+import dev.keyless.settings.SettingValue;
 import dev.keyless.settings.Settings;
+import dev.keyless.settings.WebIdentityProfile;
 import dev.keyless.sts.StsClients;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSourceException;
@@ -102,8 +104,6 @@ public final class WebIdentityCredentialsProvider
 
     private static final Duration DEFAULT_PREFETCH_TIME = Duration.ofMinutes(5);
     private static final Duration DEFAULT_STALE_TIME = Duration.ofMinutes(1);
-    private static final Duration MIN_SESSION_DURATION = Duration.ofSeconds(900);
-    private static final Duration MAX_SESSION_DURATION = Duration.ofSeconds(43_200);
     private static final int MAX_POLICY_ARNS = 10;
     private static final int MAX_POLICY_LENGTH = 2048;
 
@@ -124,15 +124,19 @@ public final class WebIdentityCredentialsProvider
 
     private WebIdentityCredentialsProvider(Builder b) {
         this.configuration = b.copy();
-        Settings environment = b.settings != null ? b.settings : Settings.system();
+        Settings environment = (b.settings != null ? b.settings : Settings.system()).withProfile(b.profile);
+        // Read now, so that a profile named but unusable fails build() whichever settings happen to fall through.
+        environment.profile();
         this.roleArn = environment.roleArn(b.roleArn).value();
         String sessionName = environment.roleSessionName(b.roleSessionName);
-        validate(b);
-        this.chain = RoleChain.of(b.chainedRoles);
+        Duration sessionDuration = environment.sessionDuration(b.sessionDuration);
+        validate(b, sessionDuration, b.sessionDuration == null ? environment.resolve(Setting.SESSION_DURATION, null)
+                : null);
+        this.chain = chain(b, environment);
         this.targetRoleArn = chain.isEmpty() ? roleArn : chain.lastRoleArn();
         this.prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
         Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
-        this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSources.detect();
+        this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSources.detect(environment);
         this.clock = b.clock != null ? b.clock : Clock.systemUTC();
         List<RefreshListener> told = new ArrayList<>();
         if (b.refreshListener != null) {
@@ -140,7 +144,7 @@ public final class WebIdentityCredentialsProvider
         }
         told.addAll(b.addedRefreshListeners);
         this.listeners = List.copyOf(told);
-        this.requestTemplate = requestTemplate(b, sessionName);
+        this.requestTemplate = requestTemplate(b, sessionName, sessionDuration);
         this.ownsSts = b.stsClient == null;
         this.sts = ownsSts
                 ? StsClients.create(environment.region(b.region == null ? null : b.region.id()), b.stsEndpoint,
@@ -162,14 +166,35 @@ public final class WebIdentityCredentialsProvider
                 .build();
     }
 
-    /** Cross-field and range checks; each names the setting and, for two settings, both values. */
-    private static void validate(Builder b) {
-        if (b.sessionDuration != null && (b.sessionDuration.compareTo(MIN_SESSION_DURATION) < 0
-                || b.sessionDuration.compareTo(MAX_SESSION_DURATION) > 0)) {
-            throw invalid(Setting.SESSION_DURATION, b.sessionDuration, names -> names.apply(Setting.SESSION_DURATION)
-                    + " (" + b.sessionDuration + ") must be between " + MIN_SESSION_DURATION + " (900 s) and "
-                    + MAX_SESSION_DURATION + " (43200 s).");
+    /**
+     * The builder's chained roles, else those of the web identity profile whose role ARN the provider assumes
+     * first, each checked with its origin.
+     */
+    private static RoleChain chain(Builder b, Settings environment) {
+        if (!b.chainedRoles.isEmpty()) {
+            return RoleChain.of(b.chainedRoles, null);
         }
+        List<ChainedRole> roles = new ArrayList<>();
+        List<String> origins = new ArrayList<>();
+        for (WebIdentityProfile.Hop hop : environment.profileHops(b.roleArn)) {
+            roles.add(ChainedRole.builder()
+                    .roleArn(hop.roleArn())
+                    .externalId(hop.externalId())
+                    .roleSessionName(hop.roleSessionName())
+                    .sessionDuration(hop.sessionDuration())
+                    .build());
+            origins.add(hop.origin());
+        }
+        return RoleChain.of(roles, origins);
+    }
+
+    /**
+     * Cross-field and range checks; each names the setting and, for two settings, both values.
+     *
+     * @param sessionDuration the session duration, range-checked where it was resolved
+     * @param durationFrom where the session duration came from if not from the builder, else {@code null}
+     */
+    private static void validate(Builder b, Duration sessionDuration, SettingValue durationFrom) {
         if (b.policy != null && b.policy.length() > MAX_POLICY_LENGTH) {
             throw invalid(Setting.POLICY, null, names -> names.apply(Setting.POLICY) + " is " + b.policy.length()
                     + " characters long; STS accepts at most " + MAX_POLICY_LENGTH + ".");
@@ -192,10 +217,10 @@ public final class WebIdentityCredentialsProvider
             throw invalid(Setting.STALE_TIME, stale, names -> names.apply(Setting.STALE_TIME) + " (" + stale
                     + ") must be less than or equal to " + names.apply(Setting.PREFETCH_TIME) + " (" + prefetch + ").");
         }
-        if (b.sessionDuration != null && prefetch.compareTo(b.sessionDuration) >= 0) {
+        if (sessionDuration != null && prefetch.compareTo(sessionDuration) >= 0) {
             throw invalid(Setting.PREFETCH_TIME, prefetch, names -> names.apply(Setting.PREFETCH_TIME) + " ("
                     + prefetch + ") must be less than " + names.apply(Setting.SESSION_DURATION) + " ("
-                    + b.sessionDuration + ").");
+                    + sessionDuration + (durationFrom == null ? "" : ", from " + durationFrom.origin()) + ").");
         }
         if (b.stsClient != null && (b.region != null || b.stsEndpoint != null || b.stsClientCustomizer != null)) {
             throw invalid(Setting.STS_CLIENT, null, names -> names.apply(Setting.REGION) + ", "
@@ -210,12 +235,13 @@ public final class WebIdentityCredentialsProvider
         return new InvalidSettingException(setting, value == null ? null : value.toString(), null, message);
     }
 
-    private static AssumeRoleWithWebIdentityRequest requestTemplate(Builder b, String sessionName) {
+    private static AssumeRoleWithWebIdentityRequest requestTemplate(Builder b, String sessionName,
+            Duration sessionDuration) {
         AssumeRoleWithWebIdentityRequest.Builder request = AssumeRoleWithWebIdentityRequest.builder()
                 .roleSessionName(sessionName)
                 .policy(b.policy);
-        if (b.sessionDuration != null) {
-            request.durationSeconds((int) b.sessionDuration.getSeconds());
+        if (sessionDuration != null) {
+            request.durationSeconds((int) sessionDuration.getSeconds());
         }
         if (!b.policyArns.isEmpty()) {
             List<PolicyDescriptorType> arns = new ArrayList<>();
@@ -229,10 +255,14 @@ public final class WebIdentityCredentialsProvider
      * A provider configured entirely from the environment: {@code AWS_ROLE_ARN},
      * {@code AWS_ROLE_SESSION_NAME} (optional), {@code AWS_REGION} (optional, default {@code us-east-1}),
      * each also as the SDK's system property, which wins, and the token source
-     * {@link TokenSources#detect() detected} on first use.
+     * {@link TokenSources#detect() detected} on first use. What they leave unset, the web identity profile
+     * of the AWS config file gives: the one {@code AWS_PROFILE} (or {@code aws.profile}) names, else the
+     * {@code default} profile if it configures web identity; its {@code source_profile} chain comes with its
+     * role ARN.
      *
      * @return the provider
-     * @throws InvalidSettingException if {@code AWS_ROLE_ARN} is missing or malformed
+     * @throws InvalidSettingException if no role ARN is set or one is malformed, or the profile named cannot be
+     *     used
      */
     public static WebIdentityCredentialsProvider create() {
         return builder().build();
@@ -543,6 +573,7 @@ public final class WebIdentityCredentialsProvider
         private Consumer<StsClientBuilder> stsClientCustomizer;
         private Settings settings;
         private List<ChainedRole> chainedRoles = new ArrayList<>();
+        private String profile;
 
         private Builder() {
         }
@@ -811,13 +842,35 @@ public final class WebIdentityCredentialsProvider
 
         /**
          * Where the settings not set on this builder are looked up: role ARN, role session name and region,
-         * each from its system property, then its environment variable. By default, {@link Settings#system()}.
+         * each from its system property, then its environment variable, then the web identity profile of the AWS
+         * config file (whose name and file are looked up there too). By default, {@link Settings#system()}.
          *
          * @param settings the lookups
          * @return this builder
          */
         public Builder settings(Settings settings) {
             this.settings = settings;
+            return this;
+        }
+
+        /**
+         * The profile of the AWS shared config file ({@code AWS_CONFIG_FILE}, else {@code ~/.aws/config}, read with
+         * {@code ~/.aws/credentials} as the AWS SDKs read them) that configures this provider: a web identity
+         * profile ({@code role_arn} with {@code web_identity_token_file} or {@code keyless_token_source}), or one
+         * that reaches it through {@code source_profile} links ({@code role_arn}, {@code source_profile},
+         * {@code external_id}, {@code role_session_name}, {@code duration_seconds}). Its values are the last
+         * fallback of each setting, after this builder, the system property and the environment variable; its
+         * chained roles are used when this builder sets none and the first role is the profile's. A profile that
+         * is missing, loops, is incomplete or is of another kind fails {@link #build()} naming the profile, the
+         * file and the key. By default, aws.profile or AWS_PROFILE, else the profile named default if it configures
+         * web identity.
+         *
+         * @param profile the profile's name
+         * @return this builder
+         * @see WebIdentityProfile
+         */
+        public Builder profile(String profile) {
+            this.profile = profile;
             return this;
         }
 
@@ -859,12 +912,14 @@ public final class WebIdentityCredentialsProvider
             b.stsClientCustomizer = stsClientCustomizer;
             b.settings = settings;
             b.chainedRoles = new ArrayList<>(chainedRoles);
+            b.profile = profile;
             return b;
         }
 
         @Override
         public String toString() {
             return ToString.builder("WebIdentityCredentialsProvider.Builder")
+                    .add("profile", profile)
                     .add("roleArn", roleArn)
                     .add("chainedRoles", chainedRoles.isEmpty() ? null : chainedRoles)
                     .add("tokenSource", tokenSource)

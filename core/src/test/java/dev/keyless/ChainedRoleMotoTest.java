@@ -128,12 +128,10 @@ class ChainedRoleMotoTest {
     }
 
     /**
-     * A trust policy naming the landing role, as AWS wants it, and the landing role's session: moto compares
-     * {@code Principal.AWS} with the caller's session ARN exactly, where AWS also matches the role's ARN.
+     * Who the target role trusts: the landing role's session. Moto compares {@code Principal.AWS} with the caller's
+     * session ARN exactly, where AWS also matches the role's ARN (the form {@code TrustPolicies} writes).
      */
     private static String trustedBy(String roleName) {
-        return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\""
-                + arn(roleName) + "\",\"arn:aws:sts::" + MotoServer.ACCOUNT_ID + ":assumed-role/" + roleName + "/"
-                + SESSION + "\"]},\"Action\":\"sts:AssumeRole\"}]}";
+        return "arn:aws:sts::" + MotoServer.ACCOUNT_ID + ":assumed-role/" + roleName + "/" + SESSION;
     }
 }

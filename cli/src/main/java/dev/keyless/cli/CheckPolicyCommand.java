@@ -61,8 +61,12 @@ final class CheckPolicyCommand implements Callable<Integer> {
             + "the hop asks for, 900 to 43200 s; a chained session over 3600 s is refused. Default: 3600.")
     private Integer durationSeconds;
 
+    @Mixin
+    private ProfileOption profile;
+
     @Override
     public Integer call() throws Exception {
+        profile.apply(cli);
         if (hop.chained()) {
             return checkAssumeRole();
         }
@@ -75,7 +79,8 @@ final class CheckPolicyCommand implements Callable<Integer> {
         String policy = readPolicy();
         SettingValue resolved = cli.settings().resolve(Setting.ROLE_ARN, roleArn);
         if (resolved == null) {
-            throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN.");
+            throw new IllegalArgumentException("Which role is this policy for? Pass --role-arn or set AWS_ROLE_ARN (or "
+                    + "name a web identity profile with --profile).");
         }
         String role = resolved.value();
         if (roleArn != null) {

@@ -46,8 +46,12 @@ final class CredentialProcessCommand implements Callable<Integer> {
     @Mixin
     private TimeoutOption timeout;
 
+    @Mixin
+    private ProfileOption profile;
+
     @Override
     public Integer call() throws Exception {
+        profile.apply(cli);
         tokens.validate(spec);
         OptionChecks.check(spec, sts, timeout);
         AwsSessionCredentials credentials;

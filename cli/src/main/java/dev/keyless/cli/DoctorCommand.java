@@ -60,6 +60,9 @@ final class DoctorCommand implements Callable<Integer> {
     @Mixin
     private TimeoutOption timeout;
 
+    @Mixin
+    private ProfileOption profile;
+
     @Option(names = "--verify", description = "Also verify the token's signature with the keys its issuer publishes.")
     private boolean verify;
 
@@ -69,6 +72,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        profile.apply(cli);
         tokens.validate(spec);
         OptionChecks.check(spec, sts, timeout);
         out = SafeOutput.wrap(spec.commandLine().getOut());

@@ -41,6 +41,7 @@ public final class Keyless implements Callable<Integer> {
 
     private final Function<String, String> environment;
     private final InputStream stdin;
+    private String profile;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -108,9 +109,17 @@ public final class Keyless implements Callable<Integer> {
         return environment.apply(name);
     }
 
-    /** Core's settings resolver over this JVM's system properties and the environment the CLI was given. */
+    /**
+     * Core's settings resolver over this JVM's system properties and the environment the CLI was given, with the
+     * command's {@code --profile}.
+     */
     Settings settings() {
-        return Settings.from(System::getProperty, environment);
+        return Settings.from(System::getProperty, environment).withProfile(profile);
+    }
+
+    /** The profile a command's {@code --profile} names, or {@code null}. */
+    void profile(String name) {
+        this.profile = name;
     }
 
     /** The option that sets a setting of core's, for messages. */
@@ -132,6 +141,8 @@ public final class Keyless implements Callable<Integer> {
                 return "--audience";
             case CHAINED_ROLES:
                 return "--chain-role-arn";
+            case PROFILE:
+                return "--profile";
             default:
                 return setting.builderName();
         }

@@ -1,6 +1,7 @@
 package dev.keyless.cli;
 
 import dev.keyless.internal.io.BoundedRead;
+import dev.keyless.settings.Setting;
 import dev.keyless.settings.SettingValue;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSources;
@@ -24,7 +25,7 @@ final class TokenOptions {
     @Option(names = "--audience", paramLabel = "AUD",
             description = "The aud to ask the metadata server or Google credentials for (path B: your Google "
                     + "service account's numeric unique id, or the audience your trust policy names). "
-                    + "Default: sts.amazonaws.com.")
+                    + "Default: the --profile's keyless_audience, else sts.amazonaws.com.")
     String audience;
 
     static final class Where {
@@ -41,8 +42,10 @@ final class TokenOptions {
         String stdin;
     }
 
-    private String audience() {
-        return audience == null ? TokenSources.STS_AUDIENCE : audience;
+    /** {@code --audience}, else the web identity profile's {@code keyless_audience}, else sts.amazonaws.com. */
+    private String audience(Keyless cli) {
+        SettingValue resolved = cli.settings().resolve(Setting.AUDIENCE, audience);
+        return resolved == null ? TokenSources.STS_AUDIENCE : resolved.value();
     }
 
     /**
@@ -76,9 +79,10 @@ final class TokenOptions {
             return TokenSources.file(file);
         }
         if (where.metadata) {
-            return TokenSources.metadataServer(audience());
+            return TokenSources.metadataServer(audience(cli));
         }
-        return TokenSources.detect(audience());
+        // Through the CLI's settings, so that --profile (or AWS_PROFILE) can name the source.
+        return audience == null ? TokenSources.detect(cli.settings()) : TokenSources.detect(audience, cli.settings());
     }
 
     private Path file(Keyless cli) {

@@ -91,6 +91,45 @@ class KeylessJarIT {
     }
 
     @Test
+    void awsCli_credentialProcessRunWithTheCallersAwsProfile_stillGetsCredentials() throws Exception {
+        // The AWS CLI hands credential_process its own environment, AWS_PROFILE=keyless included: a profile of
+        // another kind (credential_process), which Keyless leaves to the AWS CLI.
+        Files.writeString(dir.resolve("config"), "[profile keyless]\n"
+                + "region = us-east-1\n"
+                + "credential_process = " + String.join(" ", keyless("credential-process", "--role-arn", ROLE,
+                        "--sts-endpoint", moto.endpoint().toString(), "--token-file", tokenFile.toString())) + "\n",
+                StandardCharsets.UTF_8);
+
+        Run run = run(Map.of("AWS_PROFILE", "keyless"), List.of("aws", "sts", "get-caller-identity", "--output",
+                "json", "--endpoint-url", moto.endpoint().toString()));
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("assumed-role/checkout-s3-writer/");
+    }
+
+    @Test
+    void awsCli_credentialProcessWithAKeylessProfile_assumesTheChainedRole() throws Exception {
+        Files.writeString(dir.resolve("config"), "[profile gke]\n"
+                + "role_arn = " + ROLE + "\n"
+                + "web_identity_token_file = " + tokenFile + "\n"
+                + "\n[profile orders]\n"
+                + "role_arn = arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/keyless-jar-orders\n"
+                + "source_profile = gke\n"
+                + "role_session_name = orders-writer\n"
+                + "\n[profile app]\n"
+                + "region = us-east-1\n"
+                + "credential_process = " + String.join(" ", keyless("credential-process", "--profile", "orders",
+                        "--sts-endpoint", moto.endpoint().toString())) + "\n",
+                StandardCharsets.UTF_8);
+
+        Run run = run(Map.of(), List.of("aws", "sts", "get-caller-identity", "--profile", "app", "--output", "json",
+                "--endpoint-url", moto.endpoint().toString()));
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("assumed-role/keyless-jar-orders/orders-writer");
+    }
+
+    @Test
     void doctor_againstMoto_passesEveryStep() throws Exception {
         Run run = run(Map.of("AWS_ROLE_ARN", ROLE, "AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile.toString()),
                 keyless("doctor", "--verbose", "--sts-endpoint", moto.endpoint().toString()));

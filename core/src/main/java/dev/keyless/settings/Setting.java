@@ -42,7 +42,9 @@ public enum Setting {
     /** The profile of the AWS shared config file that configures the provider. */
     PROFILE("profile", ProfileFileSystemSetting.AWS_PROFILE),
     /** The AWS shared config file. */
-    CONFIG_FILE("configFile", ProfileFileSystemSetting.AWS_CONFIG_FILE);
+    CONFIG_FILE("configFile", ProfileFileSystemSetting.AWS_CONFIG_FILE),
+    /** The AWS shared credentials file, read with the config file as the AWS SDKs do. */
+    CREDENTIALS_FILE("credentialsFile", ProfileFileSystemSetting.AWS_SHARED_CREDENTIALS_FILE);
 
     private final String builderName;
     private final String systemProperty;

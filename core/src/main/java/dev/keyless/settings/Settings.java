@@ -3,7 +3,11 @@ package dev.keyless.settings;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.arns.Arn;
@@ -12,13 +16,19 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Resolves the settings that can come from outside the code, each in one way: the value set in code,
  * else the system property, else the environment variable (the AWS SDK's precedence, as in
- * {@code SdkSystemSetting}); a blank value counts as unset, and any other is taken as given (surrounding
+ * {@code SdkSystemSetting}), else, for the settings a profile gives, the {@link #profile() web identity profile}
+ * of the AWS shared config file; a blank value counts as unset, and any other is taken as given (surrounding
  * whitespace included, so that a malformed value is refused rather than repaired). The typed methods also check the value and
  * throw an {@link InvalidSettingException} that names the setting and where its value came from.
  *
  * <p>{@link #system()} reads this JVM's system properties and environment; a framework passes its own
- * lookups to {@link #from(Function, Function)} (the Spring Boot starter passes its {@code Environment}).
- * Immutable and thread-safe.
+ * lookups to {@link #from(Function, Function)} (the Spring Boot starter passes its {@code Environment}). The
+ * locations of the AWS config and credentials files and the profile's name are looked up through the same
+ * lookups, so a framework's environment or a test's map decides them too.
+ *
+ * <p>Thread-safe, and immutable but for one memo: an instance reads the AWS config files at most once, when a
+ * setting first falls through to them; {@link #system()}, {@link #from(Function, Function)} and
+ * {@link #withProfile(String)} each return a new instance, which reads them afresh.
  */
 public final class Settings {
 
@@ -27,15 +37,35 @@ public final class Settings {
     /** The region whose STS endpoint is called when none is set. */
     public static final Region DEFAULT_REGION = Region.US_EAST_1;
 
+    /** The shortest session STS grants. */
+    public static final Duration MIN_SESSION_DURATION = Duration.ofSeconds(900);
+    /** The longest session STS grants a web identity role (a chained role gets at most one hour). */
+    public static final Duration MAX_SESSION_DURATION = Duration.ofSeconds(43_200);
+    /** The profile the AWS SDKs use when none is named. */
+    public static final String DEFAULT_PROFILE = "default";
+
     private static final Pattern REGION_NAME = Pattern.compile("[a-z0-9-]+");
-    private static final Settings SYSTEM = new Settings(System::getProperty, System::getenv);
+    /** The settings a web identity profile gives, each the last fallback after code, property and variable. */
+    private static final Set<Setting> FROM_PROFILE = EnumSet.of(Setting.ROLE_ARN, Setting.ROLE_SESSION_NAME,
+            Setting.REGION, Setting.SESSION_DURATION, Setting.AUDIENCE, Setting.METADATA_HOST);
 
     private final Function<String, String> systemProperties;
     private final Function<String, String> environment;
+    private final String profileName;
+    private final boolean system;
+    private final Object profileLock = new Object();
+    private volatile ProfileMemo profileMemo;
 
-    private Settings(Function<String, String> systemProperties, Function<String, String> environment) {
+    /** The profile once read: the web identity profile, or none (with why, when the environment named another kind). */
+    private record ProfileMemo(WebIdentityProfile profile, Function<Function<Setting, String>, String> ignored) {
+    }
+
+    private Settings(Function<String, String> systemProperties, Function<String, String> environment,
+            String profileName, boolean system) {
         this.systemProperties = systemProperties;
         this.environment = environment;
+        this.profileName = profileName;
+        this.system = system;
     }
 
     /**
@@ -44,7 +74,7 @@ public final class Settings {
      * @return the settings
      */
     public static Settings system() {
-        return SYSTEM;
+        return new Settings(System::getProperty, System::getenv, null, true);
     }
 
     /**
@@ -56,17 +86,44 @@ public final class Settings {
      */
     public static Settings from(Function<String, String> systemProperties, Function<String, String> environment) {
         return new Settings(Objects.requireNonNull(systemProperties, "systemProperties"),
-                Objects.requireNonNull(environment, "environment"));
+                Objects.requireNonNull(environment, "environment"), null, false);
     }
 
     /**
-     * A setting: {@code explicit} if it is not blank, else the system property, else the environment variable.
+     * These lookups, with the profile named in code ({@code WebIdentityCredentialsProvider.Builder.profile}, the
+     * starter's {@code keyless.profile}, the CLI's {@code --profile}): it wins over {@code aws.profile} and
+     * {@code AWS_PROFILE}, and must be a web identity profile.
+     *
+     * @param profileName the profile's name; {@code null} or blank for the one these settings name, if any, else
+     *     {@code aws.profile}, else {@code AWS_PROFILE}, else {@value #DEFAULT_PROFILE}
+     * @return new settings, which read the AWS config files afresh
+     */
+    public Settings withProfile(String profileName) {
+        return new Settings(systemProperties, environment,
+                profileName == null || profileName.isBlank() ? this.profileName : profileName, system);
+    }
+
+    /**
+     * A setting: {@code explicit} if it is not blank, else the system property, else the environment variable,
+     * else, for the role ARN, role session name, region, session duration, audience and metadata host, the
+     * {@link #profile() web identity profile}'s value.
      *
      * @param setting the setting
      * @param explicit the value set in code, or {@code null}
      * @return the value and its origin, or {@code null} if it is set nowhere
+     * @throws InvalidSettingException if the value would come from a profile that is named but cannot be used
      */
     public SettingValue resolve(Setting setting, String explicit) {
+        SettingValue value = resolveOutsideProfiles(setting, explicit);
+        if (value != null || !FROM_PROFILE.contains(setting)) {
+            return value;
+        }
+        WebIdentityProfile profile = profile();
+        return profile == null ? null : profile.value(setting);
+    }
+
+    /** {@link #resolve}, without the profile: code, system property, environment variable. */
+    SettingValue resolveOutsideProfiles(Setting setting, String explicit) {
         if (explicit != null && !explicit.isBlank()) {
             return new SettingValue(setting, explicit, null);
         }
@@ -98,6 +155,112 @@ public final class Settings {
         return value == null || value.isBlank() ? null : value;
     }
 
+    /** A system property through the same lookup as every setting; {@code null} if unset or blank. */
+    String systemProperty(String name) {
+        String value = systemProperties.apply(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /**
+     * The web identity profile of the AWS shared config file (and credentials file, as the AWS SDKs read them
+     * together): the profile named in code ({@link #withProfile(String)}), else by {@code aws.profile}, else by
+     * {@code AWS_PROFILE}, else the profile {@value #DEFAULT_PROFILE}; in the file {@code AWS_CONFIG_FILE} (or
+     * {@code aws.configFile}), else {@code ~/.aws/config}.
+     *
+     * <ul>
+     *   <li>A profile named in code must be a web identity profile or a chain to one.</li>
+     *   <li>A profile named by {@code aws.profile} or {@code AWS_PROFILE} must be in the files and must not be
+     *       broken (a {@code source_profile} loop or link to a missing profile, a {@code role_arn} with nothing to
+     *       assume it with); one that configures credentials of another kind (static keys, a
+     *       {@code credential_process}, SSO, {@code credential_source}, or a chain rooted in one) is left to the
+     *       tools it is for, as when a {@code credential_process} runs Keyless with the caller's
+     *       {@code AWS_PROFILE}.</li>
+     *   <li>The {@value #DEFAULT_PROFILE} profile, named by no one, is used only if it is a web identity profile
+     *       or a chain to one; otherwise it is ignored, as the SDK's default chain moves on.</li>
+     * </ul>
+     *
+     * @return the profile, or {@code null} if none applies
+     * @throws InvalidSettingException naming the profile, the file and the key, if a profile that must be used
+     *     cannot be, or if a web identity profile's value is not one of its kind ({@code duration_seconds} not a
+     *     number, an unknown {@code keyless_token_source})
+     */
+    public WebIdentityProfile profile() {
+        return profileMemo().profile();
+    }
+
+    private ProfileMemo profileMemo() {
+        ProfileMemo memo = profileMemo;
+        if (memo == null) {
+            synchronized (profileLock) {
+                memo = profileMemo;
+                if (memo == null) {
+                    memo = readProfile();
+                    profileMemo = memo;
+                }
+            }
+        }
+        return memo;
+    }
+
+    private ProfileMemo readProfile() {
+        SettingValue named = resolveOutsideProfiles(Setting.PROFILE, profileName);
+        String name = named == null ? DEFAULT_PROFILE : named.value();
+        String nameOrigin = named == null ? "the default profile" : named.origin();
+        Function<Function<Setting, String>, String> subject = named == null ? names -> "The default profile"
+                : named.origin() == null ? names -> names.apply(Setting.PROFILE) + " '" + name + "'"
+                : names -> "The profile '" + name + "' (from " + named.origin() + ")";
+        ProfileFiles.Outcome outcome = ProfileFiles.load(this).resolve(name, subject, name, nameOrigin);
+        if (outcome.profile() != null) {
+            return new ProfileMemo(outcome.profile(), null);
+        }
+        if (named == null) {
+            return new ProfileMemo(null, null);
+        }
+        if (named.origin() != null && outcome.trouble() == ProfileFiles.Trouble.OTHER_KIND) {
+            return new ProfileMemo(null, outcome.message());
+        }
+        throw new InvalidSettingException(Setting.PROFILE, name, nameOrigin, outcome.message());
+    }
+
+    /**
+     * The roles a web identity profile assumes after its own, if the role ARN is the profile's: a role set
+     * elsewhere starts another chain, which the profile's links were not written for.
+     *
+     * @param explicitRoleArn the role ARN set in code, or {@code null}
+     * @return the hops from the root towards the named profile; empty if there are none or the role ARN is not
+     *     the profile's
+     * @throws InvalidSettingException if a profile that must be used cannot be
+     */
+    public List<WebIdentityProfile.Hop> profileHops(String explicitRoleArn) {
+        SettingValue arn = resolve(Setting.ROLE_ARN, explicitRoleArn);
+        WebIdentityProfile profile = arn == null || arn.origin() == null ? null : profile();
+        return profile != null && arn.equals(profile.value(Setting.ROLE_ARN)) ? profile.hops() : List.of();
+    }
+
+    /**
+     * How long the web identity session lasts, checked against STS's range: {@code explicit}, else the web
+     * identity profile's {@code duration_seconds}.
+     *
+     * @param explicit the duration set in code or configuration, or {@code null}
+     * @return the duration, or {@code null} for STS's default of one hour
+     * @throws InvalidSettingException if it is not from 900 s to 43200 s
+     */
+    public Duration sessionDuration(Duration explicit) {
+        SettingValue configured = explicit != null ? null : resolve(Setting.SESSION_DURATION, null);
+        Duration duration = explicit != null ? explicit
+                : configured == null ? null : Duration.ofSeconds(Long.parseLong(configured.value()));
+        if (duration != null && (duration.compareTo(MIN_SESSION_DURATION) < 0
+                || duration.compareTo(MAX_SESSION_DURATION) > 0)) {
+            throw new InvalidSettingException(Setting.SESSION_DURATION, explicit != null ? explicit.toString()
+                    : configured.value(), configured == null ? null : configured.origin(),
+                    names -> (configured == null ? names.apply(Setting.SESSION_DURATION) + " (" + duration + ")"
+                            : configured.origin() + " (" + configured.value() + ")")
+                    + " must be between " + MIN_SESSION_DURATION + " (900 s) and " + MAX_SESSION_DURATION
+                    + " (43200 s).");
+        }
+        return duration;
+    }
+
     /**
      * The role to assume, checked to be an IAM role ARN.
      *
@@ -108,9 +271,12 @@ public final class Settings {
     public SettingValue roleArn(String explicit) {
         SettingValue arn = resolve(Setting.ROLE_ARN, explicit);
         if (arn == null) {
+            Function<Function<Setting, String>, String> ignored = profileMemo().ignored();
             throw new InvalidSettingException(Setting.ROLE_ARN, null, null, names -> names.apply(Setting.ROLE_ARN)
                     + " is required: set it, or set the AWS_ROLE_ARN environment variable (or the aws.roleArn system "
-                    + "property).");
+                    + "property), or name a web identity profile of the AWS config file with "
+                    + names.apply(Setting.PROFILE) + " or AWS_PROFILE."
+                    + (ignored == null ? "" : " " + ignored.apply(names)));
         }
         if (!isRoleArn(arn.value())) {
             throw new InvalidSettingException(Setting.ROLE_ARN, arn.value(), arn.origin(),
@@ -228,6 +394,7 @@ public final class Settings {
 
     @Override
     public String toString() {
-        return this == SYSTEM ? "Settings(system properties, environment)" : "Settings(custom lookups)";
+        return (system ? "Settings(system properties, environment" : "Settings(custom lookups")
+                + (profileName == null ? ")" : ", profile " + profileName + ")");
     }
 }

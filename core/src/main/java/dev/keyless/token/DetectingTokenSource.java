@@ -1,10 +1,13 @@
 package dev.keyless.token;
 
 import dev.keyless.internal.io.BoundedRead;
+import dev.keyless.settings.InvalidSettingException;
 import dev.keyless.settings.Setting;
 import dev.keyless.settings.SettingValue;
 import dev.keyless.settings.Settings;
+import dev.keyless.settings.WebIdentityProfile;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -13,8 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Picks the token source that fits the environment on the first fetch, then delegates to it for good:
- * the token file if {@code AWS_WEB_IDENTITY_TOKEN_FILE} is set, else the metadata server if
- * {@code GCE_METADATA_HOST} is set or this is Google Cloud, else Application Default Credentials.
+ * the token file if {@code AWS_WEB_IDENTITY_TOKEN_FILE} is set, else the one the web identity profile of the AWS
+ * config file names ({@code web_identity_token_file}, or {@code keyless_token_source} other than {@code auto}),
+ * else the metadata server if {@code GCE_METADATA_HOST} is set or this is Google Cloud, else Application Default
+ * Credentials. The audience, unless given, is the profile's {@code keyless_audience}, else
+ * {@value TokenSources#STS_AUDIENCE}.
  *
  * <p>A detection that finds nothing is not remembered: the next fetch looks again, so a credentials file
  * that appears later is picked up. Detection does no network I/O: Google Cloud is recognised from the machine's
@@ -35,6 +41,11 @@ final class DetectingTokenSource implements TokenSource {
     private final Function<String, TokenSource> applicationDefault;
     private volatile TokenSource delegate;
 
+    /**
+     * @param audience the {@code aud} to ask for, or {@code null} for the profile's {@code keyless_audience}, else
+     *     {@value TokenSources#STS_AUDIENCE}
+     * @param settings where the environment and the AWS config file are read
+     */
     DetectingTokenSource(String audience, Settings settings) {
         this(audience, settings, DetectingTokenSource::dmiSaysGoogle);
     }
@@ -98,25 +109,39 @@ final class DetectingTokenSource implements TokenSource {
         if (tokenFile != null) {
             return chose(TokenSources.file(Path.of(tokenFile.value())), tokenFile.origin() + " is set");
         }
+        WebIdentityProfile profile;
+        try {
+            profile = settings.profile();
+        } catch (InvalidSettingException e) {
+            throw TokenSourceException.configurationFailure(e.getMessage(), e);
+        }
+        TokenSource named = profile == null ? null : fromProfile(profile);
+        if (named != null) {
+            return named;
+        }
+        String asked = audience();
 
         SettingValue metadataHost = settings.metadataHost();
         if (metadataHost != null) {
-            return chose(new MetadataServerTokenSource(audience, settings),
+            return chose(new MetadataServerTokenSource(asked, settings),
                     metadataHost.origin() + " is set to " + metadataHost.value());
         }
         if (onGoogleCloud.getAsBoolean()) {
-            return chose(new MetadataServerTokenSource(audience, settings),
+            return chose(new MetadataServerTokenSource(asked, settings),
                     "this is Google Cloud (" + DMI_PRODUCT_NAME + " says Google)");
         }
 
         TokenSource adc;
         try {
-            adc = applicationDefault.apply(audience);
+            adc = applicationDefault.apply(asked);
         } catch (TokenSourceException e) {
             throw TokenSourceException.configurationFailure("No web identity token source fits this environment. "
                     + "Tried, in order: "
                     + "(1) token file: " + tokenFileVariable + " and system property " + tokenFileProperty
-                    + " are not set; on GKE, mount a projected serviceAccountToken volume (audience "
+                    + " are not set, and " + (profile == null ? "no web identity profile of the AWS config file "
+                            + "(AWS_PROFILE) names one" : profile.origin() + " leaves the token source to detection ("
+                            + WebIdentityProfile.TOKEN_SOURCE_KEY + " = auto)")
+                    + "; on GKE, mount a projected serviceAccountToken volume (audience "
                     + TokenSources.STS_AUDIENCE + ") and set " + tokenFileVariable + " to the token's path. "
                     + "(2) metadata server: " + GCE_METADATA_HOST + " is not set and this is not Google Cloud ("
                     + DMI_PRODUCT_NAME + " does not say Google); on GKE with Workload Identity or on a Compute "
@@ -126,6 +151,39 @@ final class DetectingTokenSource implements TokenSource {
         }
         return chose(adc, "Application Default Credentials were found, with no " + tokenFileVariable
                 + ", no " + GCE_METADATA_HOST + " and no Google Cloud machine");
+    }
+
+    /** The source the web identity profile names, or {@code null} if it leaves the choice to detection. */
+    private TokenSource fromProfile(WebIdentityProfile profile) {
+        switch (profile.tokenSource()) {
+            case FILE:
+                Path file;
+                try {
+                    file = Path.of(profile.webIdentityTokenFile());
+                } catch (InvalidPathException e) {
+                    throw TokenSourceException.configurationFailure("web_identity_token_file of " + profile.origin()
+                            + " is not a file path: " + e.getReason() + ".", e);
+                }
+                return chose(TokenSources.file(file), profile.origin() + " sets web_identity_token_file");
+            case METADATA:
+                return chose(new MetadataServerTokenSource(audience(), settings), profile.origin() + " sets "
+                        + WebIdentityProfile.TOKEN_SOURCE_KEY + " = metadata");
+            case GOOGLE_CREDENTIALS:
+                return chose(GoogleCredentialsTokenSource.applicationDefault(audience()), profile.origin() + " sets "
+                        + WebIdentityProfile.TOKEN_SOURCE_KEY + " = google-credentials");
+            case AUTO:
+            default:
+                return null;
+        }
+    }
+
+    /** The audience given, else the profile's {@code keyless_audience}, else {@value TokenSources#STS_AUDIENCE}. */
+    private String audience() {
+        if (audience != null) {
+            return audience;
+        }
+        SettingValue configured = settings.resolve(Setting.AUDIENCE, null);
+        return configured != null ? configured.value() : TokenSources.STS_AUDIENCE;
     }
 
     private TokenSource chose(TokenSource source, String why) {

@@ -16,7 +16,8 @@ import java.util.Objects;
  *       {@link #metadataServer(String)};</li>
  *   <li>local development: {@link #applicationDefaultCredentials(String)} or
  *       {@link #googleCredentials(GoogleCredentials, String)};</li>
- *   <li>whichever fits the environment: {@link #detect()}.</li>
+ *   <li>whichever fits the environment, or the web identity profile of the AWS config file names:
+ *       {@link #detect()}.</li>
  * </ul>
  *
  * <p>Every source fetches a fresh token on each call and is thread-safe. Sources do no I/O when created:
@@ -105,18 +106,22 @@ public final class TokenSources {
     }
 
     /**
-     * {@link #detect(String)} with the audience {@value #STS_AUDIENCE}.
+     * {@link #detect(String)} with the audience of the web identity profile ({@code keyless_audience}), else
+     * {@value #STS_AUDIENCE}.
      *
      * @return the source
      */
     public static TokenSource detect() {
-        return detect(STS_AUDIENCE);
+        return detect(Settings.system());
     }
 
     /**
      * The first source that fits the environment, chosen on the first fetch: the token file if
-     * {@code AWS_WEB_IDENTITY_TOKEN_FILE} is set, else the metadata server if this is Google Cloud (or
-     * {@code GCE_METADATA_HOST} is set), else Application Default Credentials. When nothing fits, the
+     * {@code AWS_WEB_IDENTITY_TOKEN_FILE} is set, else the source the web identity profile of the AWS config file
+     * names ({@code AWS_PROFILE}, else the {@code default} profile if it is one; see {@link Settings#profile()}):
+     * its {@code web_identity_token_file}, or its {@code keyless_token_source} ({@code metadata},
+     * {@code google-credentials}; {@code auto} goes on detecting), else the metadata server if this is Google Cloud
+     * (or {@code GCE_METADATA_HOST} is set), else Application Default Credentials. When nothing fits, the
      * error lists what was tried.
      *
      * @param audience the {@code aud} to ask the metadata server or Google credentials for
@@ -127,9 +132,9 @@ public final class TokenSources {
     }
 
     /**
-     * {@link #detect(String)}, with {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code GCE_METADATA_HOST} and Google's
-     * credentials variables looked up through {@code settings} (a framework's environment) instead of this
-     * JVM's system properties and environment.
+     * {@link #detect(String)}, with {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code GCE_METADATA_HOST}, Google's
+     * credentials variables and the AWS config file looked up through {@code settings} (a framework's
+     * environment, a profile named in code) instead of this JVM's system properties and environment.
      *
      * @param audience the {@code aud} to ask the metadata server or Google credentials for
      * @param settings where the environment is read
@@ -137,6 +142,17 @@ public final class TokenSources {
      */
     public static TokenSource detect(String audience, Settings settings) {
         return new DetectingTokenSource(requireAudience(audience), Objects.requireNonNull(settings, "settings"));
+    }
+
+    /**
+     * {@link #detect(String, Settings)} with the audience of the web identity profile ({@code keyless_audience}),
+     * else {@value #STS_AUDIENCE}: what a provider built without a token source uses.
+     *
+     * @param settings where the environment and the AWS config file are read
+     * @return the source
+     */
+    public static TokenSource detect(Settings settings) {
+        return new DetectingTokenSource(null, Objects.requireNonNull(settings, "settings"));
     }
 
     private static String requireAudience(String audience) {

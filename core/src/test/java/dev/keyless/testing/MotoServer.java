@@ -104,20 +104,29 @@ public final class MotoServer implements BeforeAllCallback, ParameterResolver {
      * @param actions the actions to allow, such as {@code "s3:*"}
      */
     public void createRole(String roleName, String... actions) {
-        createRoleTrusting(roleName, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                + "\"Principal\":{\"Federated\":\"accounts.google.com\"},"
-                + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}", actions);
+        putRole(roleName, "", actions);
     }
 
     /**
-     * Creates the IAM role {@code roleName} with the trust policy {@code trust} (moto stores it but does not judge
-     * {@code AssumeRole} by it) and an inline policy allowing {@code actions} on every resource.
+     * {@link #createRole(String, String...)}, with a trust policy that also lets {@code trustedPrincipalArn} call
+     * {@code sts:AssumeRole}: a chained hop. Moto matches a trust policy's {@code Principal.AWS} against the
+     * caller's ARN as written: for a role's session, name the session,
+     * {@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION} (which IAM accepts too); moto refuses the role's own
+     * ARN, which IAM would match.
      *
-     * @param roleName the role's name
-     * @param trust the trust policy JSON
-     * @param actions the actions to allow
+     * @param roleName the role's name, the last part of its ARN
+     * @param trustedPrincipalArn who may assume the role with {@code sts:AssumeRole}
+     * @param actions the actions to allow, such as {@code "s3:*"}
      */
-    public void createRoleTrusting(String roleName, String trust, String... actions) {
+    public void createRoleTrusting(String roleName, String trustedPrincipalArn, String... actions) {
+        putRole(roleName, ",{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + trustedPrincipalArn + "\"},"
+                + "\"Action\":\"sts:AssumeRole\"}", actions);
+    }
+
+    private void putRole(String roleName, String moreTrust, String... actions) {
+        String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":{\"Federated\":\"accounts.google.com\"},"
+                + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}" + moreTrust + "]}";
         String allowed = Arrays.stream(actions).map(a -> "\"" + a + "\"").collect(Collectors.joining(","));
         String permissions = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Action\":[" + allowed + "],\"Resource\":\"*\"}]}";

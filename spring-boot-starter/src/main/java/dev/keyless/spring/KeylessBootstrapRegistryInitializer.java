@@ -54,7 +54,7 @@ public class KeylessBootstrapRegistryInitializer implements BootstrapRegistryIni
         KeylessProperties properties = binder.bindOrCreate("keyless", KeylessProperties.class);
         // The same fallbacks as the application context: AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_REGION.
         StandardEnvironment environment = new StandardEnvironment();
-        if (!properties.isEnabled() || KeylessFederation.roleArn(properties, environment) == null) {
+        if (!properties.isEnabled() || !KeylessFederation.configured(properties, environment)) {
             // What BootstrapContext.get throws for an unregistered type: Spring Cloud AWS then builds its own.
             throw new IllegalStateException("Keyless provides no AWS credentials for spring.config.import: "
                     + (properties.isEnabled() ? "no role ARN is configured (keyless.role-arn or AWS_ROLE_ARN)."

@@ -54,6 +54,7 @@ final class KeylessFederation implements AutoCloseable {
         PROPERTIES.put(Setting.PREFETCH_TIME, "refresh.prefetch");
         PROPERTIES.put(Setting.STALE_TIME, "refresh.stale");
         PROPERTIES.put(Setting.CHAINED_ROLES, "chain");
+        PROPERTIES.put(Setting.PROFILE, "profile");
     }
 
     private final String name;
@@ -81,15 +82,38 @@ final class KeylessFederation implements AutoCloseable {
         return Settings.from(environment::getProperty, environment::getProperty);
     }
 
+    /** {@link #settings(PropertyResolver)}, with the main provider's {@code keyless.profile}. */
+    static Settings settings(KeylessProviderProperties properties, PropertyResolver environment) {
+        return settings(environment).withProfile(profile(properties));
+    }
+
+    /** {@code keyless.profile}: the main provider's only; a named provider has its own role ARN. */
+    private static String profile(KeylessProviderProperties properties) {
+        return properties instanceof KeylessProperties main ? main.getProfile() : null;
+    }
+
     /**
      * The role ARN from {@code keyless.role-arn}, else core's lookup: {@code aws.roleArn}, else
-     * {@code AWS_ROLE_ARN}.
+     * {@code AWS_ROLE_ARN}, else the web identity profile's.
      *
      * @return the role ARN, or {@code null} if none is set
+     * @throws InvalidSettingException if a profile that must be used cannot be
      */
     static String roleArn(KeylessProviderProperties properties, PropertyResolver environment) {
-        SettingValue arn = settings(environment).resolve(Setting.ROLE_ARN, properties.getRoleArn());
+        SettingValue arn = settings(properties, environment).resolve(Setting.ROLE_ARN, properties.getRoleArn());
         return arn == null ? null : arn.value();
+    }
+
+    /**
+     * Whether the main provider has a role to assume, or a profile is named that {@link #create} will explain
+     * it cannot use.
+     */
+    static boolean configured(KeylessProviderProperties properties, PropertyResolver environment) {
+        try {
+            return roleArn(properties, environment) != null;
+        } catch (InvalidSettingException e) {
+            return true;
+        }
     }
 
     /**
@@ -118,19 +142,26 @@ final class KeylessFederation implements AutoCloseable {
             ClassLoader classLoader, Clock clock, List<KeylessProviderCustomizer> customizers) {
         String prefix = prefix(name);
         boolean main = DEFAULT_NAME.equals(name);
-        if (main ? roleArn(properties, environment) == null : !StringUtils.hasText(properties.getRoleArn())) {
+        String mainRoleArn;
+        try {
+            mainRoleArn = main ? roleArn(properties, environment) : null;
+        } catch (InvalidSettingException e) {
+            throw invalid(prefix, e);
+        }
+        if (main ? mainRoleArn == null : !StringUtils.hasText(properties.getRoleArn())) {
             throw new InvalidConfigurationPropertyValueException(prefix + ".role-arn", null, main
                     ? "Keyless needs a role to assume: set keyless.role-arn or the AWS_ROLE_ARN environment variable."
                     : "The provider " + name + " needs a role to assume: set " + prefix + ".role-arn (a named "
                     + "provider never takes AWS_ROLE_ARN, which is the main provider's).");
         }
-        Settings settings = settings(environment);
+        Settings settings = settings(properties, environment);
         RefreshLog refreshes = new RefreshLog(clock);
         try {
             Region region = settings.region(properties.getRegion());
             TokenSource tokenSource = tokenSource(prefix, properties, settings, classLoader);
             WebIdentityCredentialsProvider.Builder builder = WebIdentityCredentialsProvider.builder()
-                    .settings(settings)
+                    .settings(settings(environment))
+                    .profile(profile(properties))
                     .roleArn(properties.getRoleArn())
                     .tokenSource(tokenSource)
                     .roleSessionName(properties.getRoleSessionName())
@@ -239,8 +270,8 @@ final class KeylessFederation implements AutoCloseable {
         String property = property(prefix, e.setting());
         String reason = e.describe(setting -> PROPERTIES.containsKey(setting) ? property(prefix, setting)
                 : setting.builderName());
-        if (e.origin() != null && e.setting() == Setting.ROLE_ARN) {
-            reason += " (" + ROLE_ARN_PROPERTY + " is not set.)";
+        if (e.origin() != null && (e.setting() == Setting.ROLE_ARN || e.setting() == Setting.PROFILE)) {
+            reason += " (" + property + " is not set.)";
         }
         return new InvalidConfigurationPropertyValueException(property, e.value(), reason, e);
     }

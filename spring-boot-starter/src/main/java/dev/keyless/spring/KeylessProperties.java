@@ -32,6 +32,16 @@ public class KeylessProperties extends KeylessProviderProperties {
     private boolean failFast;
 
     /**
+     * The profile of the AWS shared config file (AWS_CONFIG_FILE, else ~/.aws/config) that configures the main
+     * provider: a web identity profile (role_arn with web_identity_token_file or keyless_token_source), or one
+     * chained from it (role_arn with source_profile, and external_id, role_session_name, duration_seconds). Its
+     * values are the last fallback of each setting, after keyless.*, the aws.* system properties and the AWS_*
+     * variables; a profile that is missing, loops or is incomplete stops startup. By default, aws.profile or
+     * AWS_PROFILE, else the profile named default if it configures web identity.
+     */
+    private String profile;
+
+    /**
      * Further providers, each assuming a role of its own, by name (letters, digits, - and _; not "default"):
      * keyless.providers.NAME.role-arn (required) and the same settings as the main provider (token-source,
      * token-file, audience, role-session-name, session-duration, region, sts-endpoint, refresh.prefetch,
@@ -62,6 +72,14 @@ public class KeylessProperties extends KeylessProviderProperties {
 
     public void setFailFast(boolean failFast) {
         this.failFast = failFast;
+    }
+
+    public String getProfile() {
+        return profile;
+    }
+
+    public void setProfile(String profile) {
+        this.profile = profile;
     }
 
     public Map<String, KeylessProviderProperties> getProviders() {

@@ -1,5 +1,6 @@
 package dev.keyless.spring;
 
+import dev.keyless.settings.InvalidSettingException;
 import dev.keyless.settings.Setting;
 import dev.keyless.settings.SettingValue;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
@@ -11,7 +12,9 @@ import org.springframework.util.StringUtils;
 
 /**
  * Matches when a role ARN is configured: {@code keyless.role-arn}, else the {@code aws.roleArn} system
- * property or the {@code AWS_ROLE_ARN} variable. Without one, Keyless has nothing to assume and leaves the credentials to others.
+ * property or the {@code AWS_ROLE_ARN} variable, else the web identity profile ({@code keyless.profile},
+ * {@code AWS_PROFILE}). Without one, Keyless has nothing to assume and leaves the credentials to others. A profile
+ * named but unusable matches, so that the provider's creation says what is wrong with it.
  */
 final class OnRoleArnCondition extends SpringBootCondition {
 
@@ -22,11 +25,19 @@ final class OnRoleArnCondition extends SpringBootCondition {
         if (StringUtils.hasText(property)) {
             return ConditionOutcome.match(message.foundExactly(KeylessFederation.ROLE_ARN_PROPERTY));
         }
-        SettingValue fromEnvironment = KeylessFederation.settings(context.getEnvironment())
-                .resolve(Setting.ROLE_ARN, null);
+        SettingValue fromEnvironment;
+        try {
+            fromEnvironment = KeylessFederation.settings(context.getEnvironment())
+                    .withProfile(context.getEnvironment().getProperty("keyless.profile"))
+                    .resolve(Setting.ROLE_ARN, null);
+        } catch (InvalidSettingException e) {
+            return ConditionOutcome.match(message.because("a profile is named that Keyless cannot use yet: "
+                    + e.getMessage()));
+        }
         if (fromEnvironment != null) {
             return ConditionOutcome.match(message.foundExactly(fromEnvironment.origin()));
         }
-        return ConditionOutcome.noMatch(message.didNotFind("keyless.role-arn or AWS_ROLE_ARN").atAll());
+        return ConditionOutcome.noMatch(message.didNotFind("keyless.role-arn, AWS_ROLE_ARN or a web identity profile")
+                .atAll());
     }
 }

@@ -288,7 +288,7 @@ class KeylessAutoConfigurationTest {
         assertThat(descriptions).containsOnlyKeys("keyless.enabled", "keyless.role-arn", "keyless.token-source",
                 "keyless.token-file", "keyless.audience", "keyless.role-session-name", "keyless.session-duration",
                 "keyless.region", "keyless.sts-endpoint", "keyless.refresh.prefetch", "keyless.refresh.stale",
-                "keyless.fail-fast", "keyless.chain", "keyless.providers", "keyless.clients",
+                "keyless.fail-fast", "keyless.chain", "keyless.providers", "keyless.clients", "keyless.profile",
                 "management.endpoint.keyless.access",
                 "management.endpoint.keyless.cache.time-to-live");
         assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).asString().hasSizeGreaterThan(30));
