@@ -23,7 +23,7 @@ public final class KeylessClients {
 
     /**
      * The provider for the settings' role and token source (path A's token file, else path B's metadata
-     * server).
+     * server), or for the settings' AWS config file profile, with the roles it chains into.
      *
      * @param settings the settings
      * @return a provider; close it when the application stops
@@ -36,12 +36,13 @@ public final class KeylessClients {
      * The provider for the settings' role, with a token source of the caller's choosing.
      *
      * @param settings the settings
-     * @param tokenSource where tokens come from
+     * @param tokenSource where tokens come from, or {@code null} for the profile's
      * @return a provider; close it when the application stops
      */
     public static WebIdentityCredentialsProvider credentialsProvider(SampleSettings settings, TokenSource tokenSource) {
         WebIdentityCredentialsProvider.Builder builder = WebIdentityCredentialsProvider.builder()
                 .roleArn(settings.roleArn())
+                .profile(settings.profile())
                 .tokenSource(tokenSource)
                 .region(settings.region());
         if (settings.roleSessionName() != null) {

@@ -58,7 +58,7 @@ public final class S3Sample {
             String read = null;
             do {
                 try {
-                    read = writeAndRead(s3, bucket, KEY, "Written by " + settings.roleArn() + " at " + Instant.now());
+                    read = writeAndRead(s3, bucket, KEY, "Written by " + provider.targetRoleArn() + " at " + Instant.now());
                     out.println("S3: wrote and read back s3://" + bucket + "/" + KEY + " (" + read.length()
                             + " characters)");
                     out.println("Credentials: " + KeylessClients.describe(provider.resolveCredentials(), Instant.now()));

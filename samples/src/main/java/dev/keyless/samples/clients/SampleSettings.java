@@ -19,7 +19,9 @@ import software.amazon.awssdk.regions.Region;
  * <table>
  *   <caption>Environment variables</caption>
  *   <tr><th>variable</th><th>meaning</th></tr>
- *   <tr><td>{@code AWS_ROLE_ARN}</td><td>the role to assume (required)</td></tr>
+ *   <tr><td>{@code AWS_ROLE_ARN}</td><td>the role to assume (required without {@code AWS_PROFILE})</td></tr>
+ *   <tr><td>{@code AWS_PROFILE}, with {@code AWS_CONFIG_FILE}</td><td>a web identity profile of the AWS config file,
+ *       possibly chained into further roles, that gives the role and the token source (optional)</td></tr>
  *   <tr><td>{@code AWS_REGION}, else {@code AWS_DEFAULT_REGION}</td><td>the region of STS, S3 and SQS
  *       (required)</td></tr>
  *   <tr><td>{@code AWS_ROLE_SESSION_NAME}</td><td>the session name (optional; Keyless derives one from the
@@ -38,7 +40,8 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Optional values are {@code null} when unset. Immutable and thread-safe.
  *
- * @param roleArn {@code AWS_ROLE_ARN}
+ * @param roleArn {@code AWS_ROLE_ARN}, or {@code null} if {@code profile} gives it
+ * @param profile {@code AWS_PROFILE}, or {@code null}
  * @param region {@code AWS_REGION} or {@code AWS_DEFAULT_REGION}
  * @param roleSessionName {@code AWS_ROLE_SESSION_NAME}, or {@code null}
  * @param tokenFile {@code AWS_WEB_IDENTITY_TOKEN_FILE}, or {@code null}
@@ -50,7 +53,7 @@ import software.amazon.awssdk.regions.Region;
  * @param queueUrl {@code SAMPLE_SQS_QUEUE_URL}, or {@code null}
  * @param repeatEvery {@code SAMPLE_REPEAT_SECONDS}, or {@code null} to run once
  */
-public record SampleSettings(String roleArn, Region region, String roleSessionName, Path tokenFile,
+public record SampleSettings(String roleArn, String profile, Region region, String roleSessionName, Path tokenFile,
                              String tokenAudience, URI stsEndpoint, URI s3Endpoint, URI sqsEndpoint,
                              String bucket, String queueUrl, Duration repeatEvery) {
 
@@ -60,7 +63,8 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
     /**
      * Checks the required values.
      *
-     * @param roleArn the role to assume
+     * @param roleArn the role to assume, or {@code null} if the profile gives it
+     * @param profile the AWS config file's profile, or {@code null}
      * @param region the region
      * @param roleSessionName the session name, or {@code null}
      * @param tokenFile path A's token file, or {@code null}
@@ -73,9 +77,13 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
      * @param repeatEvery how often to repeat, or {@code null} to run once
      */
     public SampleSettings {
-        Objects.requireNonNull(roleArn, "roleArn");
+        if (roleArn == null && profile == null) {
+            throw new IllegalArgumentException("AWS_ROLE_ARN is not set: set it to the IAM role to assume, for "
+                    + "example arn:aws:iam::123456789012:role/checkout-s3-writer (on GKE, from the ConfigMap in "
+                    + "samples/kubernetes/), or set AWS_PROFILE to a web identity profile of the AWS config file.");
+        }
         Objects.requireNonNull(region, "region");
-        if (tokenFile == null && tokenAudience == null) {
+        if (tokenFile == null && tokenAudience == null && profile == null) {
             throw new IllegalArgumentException("No token source configured. Set AWS_WEB_IDENTITY_TOKEN_FILE to the "
                     + "projected service-account token (path A, for example /var/run/secrets/aws/"
                     + "sts.amazonaws.com/serviceaccount/token), or " + TOKEN_AUDIENCE + " to the Google service "
@@ -119,11 +127,6 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
         Objects.requireNonNull(environment, "environment");
         Function<String, String> env = name -> blankToNull(environment.apply(name));
         String roleArn = env.apply("AWS_ROLE_ARN");
-        if (roleArn == null) {
-            throw new IllegalArgumentException("AWS_ROLE_ARN is not set: set it to the IAM role to assume, for "
-                    + "example arn:aws:iam::123456789012:role/checkout-s3-writer (on GKE, from the ConfigMap in "
-                    + "samples/kubernetes/).");
-        }
         String region = env.apply("AWS_REGION") != null ? env.apply("AWS_REGION") : env.apply("AWS_DEFAULT_REGION");
         if (region == null) {
             throw new IllegalArgumentException("AWS_REGION is not set: set it to the region of the role's STS "
@@ -131,7 +134,7 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
         }
         String tokenFile = env.apply("AWS_WEB_IDENTITY_TOKEN_FILE");
         URI common = uri(env, "AWS_ENDPOINT_URL");
-        return new SampleSettings(roleArn, Region.of(region), env.apply("AWS_ROLE_SESSION_NAME"),
+        return new SampleSettings(roleArn, env.apply("AWS_PROFILE"), Region.of(region), env.apply("AWS_ROLE_SESSION_NAME"),
                 tokenFile == null ? null : path("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile),
                 env.apply(TOKEN_AUDIENCE),
                 orElse(uri(env, "AWS_ENDPOINT_URL_STS"), common),
@@ -142,12 +145,16 @@ public record SampleSettings(String roleArn, Region region, String roleSessionNa
 
     /**
      * The token source these settings name: path A's token file if {@code AWS_WEB_IDENTITY_TOKEN_FILE} is set
-     * (as the AWS SDKs choose), else path B's metadata server asked for {@code KEYLESS_TOKEN_AUDIENCE}.
+     * (as the AWS SDKs choose), else path B's metadata server asked for {@code KEYLESS_TOKEN_AUDIENCE}, else
+     * none: the profile names it.
      *
-     * @return a new source; it does no I/O until a token is fetched
+     * @return a new source that does no I/O until a token is fetched, or {@code null} if the profile names it
      */
     public TokenSource tokenSource() {
-        return tokenFile != null ? TokenSources.file(tokenFile) : TokenSources.metadataServer(tokenAudience);
+        if (tokenFile != null) {
+            return TokenSources.file(tokenFile);
+        }
+        return tokenAudience != null ? TokenSources.metadataServer(tokenAudience) : null;
     }
 
     /**

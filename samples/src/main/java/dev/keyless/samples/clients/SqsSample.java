@@ -56,7 +56,7 @@ public final class SqsSample {
             String received = null;
             do {
                 try {
-                    received = sendAndReceive(sqs, queueUrl, "Sent by " + settings.roleArn() + " at " + Instant.now());
+                    received = sendAndReceive(sqs, queueUrl, "Sent by " + provider.targetRoleArn() + " at " + Instant.now());
                     out.println("SQS: sent and received one message on " + queueUrl);
                     out.println("Credentials: " + KeylessClients.describe(provider.resolveCredentials(), Instant.now()));
                 } catch (SdkException e) {

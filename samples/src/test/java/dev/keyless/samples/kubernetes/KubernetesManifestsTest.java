@@ -2,9 +2,13 @@ package dev.keyless.samples.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyless.WebIdentityCredentialsProvider;
+import dev.keyless.diagnostics.AssumeRoleCall;
 import dev.keyless.diagnostics.PolicyVerdict;
+import dev.keyless.diagnostics.TrustPolicies;
 import dev.keyless.diagnostics.TrustPolicyEvaluator;
 import dev.keyless.samples.clients.SampleSettings;
+import dev.keyless.settings.Settings;
 import dev.keyless.testing.TestTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +24,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -42,17 +47,22 @@ class KubernetesManifestsTest {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
 
     /** What the README's commands export, with values matching the test tokens. */
-    private static final Map<String, String> ENV = Map.of(
-            "AWS_ACCOUNT_ID", ACCOUNT,
-            "AWS_REGION", "eu-west-1",
-            "BUCKET", "checkout-exports",
-            "QUEUE", "checkout-orders",
-            "IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/samples/keyless-s3-sample:0.1.0",
-            "PROJECT_ID", "checkout-prod",
-            "ISSUER_HOST", TestTokens.GKE_ISSUER.substring("https://".length()),
-            "GSA_UNIQUE_ID", TestTokens.GSA_UNIQUE_ID,
-            "KEYLESS_IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/tools/keyless:0.1.0",
-            "APP_IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/reports/reports-api:1.4.2");
+    private static final String CENTRAL_ACCOUNT = "111111111111";
+    private static final String LANDING_ROLE_ARN = "arn:aws:iam::" + CENTRAL_ACCOUNT + ":role/gke-landing";
+    private static final String EXTERNAL_ID = "checkout-orders-7f3a";
+    private static final Map<String, String> ENV = Map.ofEntries(
+            Map.entry("CENTRAL_ACCOUNT_ID", CENTRAL_ACCOUNT),
+            Map.entry("EXTERNAL_ID", EXTERNAL_ID),
+            Map.entry("AWS_ACCOUNT_ID", ACCOUNT),
+            Map.entry("AWS_REGION", "eu-west-1"),
+            Map.entry("BUCKET", "checkout-exports"),
+            Map.entry("QUEUE", "checkout-orders"),
+            Map.entry("IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/samples/keyless-s3-sample:0.1.0"),
+            Map.entry("PROJECT_ID", "checkout-prod"),
+            Map.entry("ISSUER_HOST", TestTokens.GKE_ISSUER.substring("https://".length())),
+            Map.entry("GSA_UNIQUE_ID", TestTokens.GSA_UNIQUE_ID),
+            Map.entry("KEYLESS_IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/tools/keyless:0.1.0"),
+            Map.entry("APP_IMAGE", "europe-west1-docker.pkg.dev/checkout-prod/reports/reports-api:1.4.2"));
 
     private final Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
 
@@ -288,6 +298,74 @@ class KubernetesManifestsTest {
         for (String name : used) {
             assertThat(readme).as("README sets " + name).containsPattern("(export |\\s)" + name + "=");
         }
+    }
+
+    @Test
+    void chained_configMapProfile_chainsTheLandingRoleIntoTheProductRole(@TempDir Path dir) throws IOException {
+        Map<String, Object> pod = podSpec(manifest("chained/deployment.yaml", "Deployment"));
+        Map<String, Object> container = onlyContainer(pod);
+        Map<String, Object> configMap = configMap("chained");
+        Map<String, String> env = environment(container, configMap);
+
+        assertThat(pod.get("serviceAccountName")).isEqualTo(serviceAccountName("path-a"));
+        assertThat(env).containsEntry("AWS_PROFILE", "orders").containsEntry("AWS_CONFIG_FILE", "/etc/aws/config")
+                .as("either would win over the profile").doesNotContainKeys("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE");
+        assertThat(list(container.get("volumeMounts"))).anySatisfy(m -> assertThat(m)
+                .containsEntry("name", "aws-config").containsEntry("mountPath", "/etc/aws"));
+        assertThat(list(container.get("volumeMounts"))).anySatisfy(m -> assertThat(m)
+                .containsEntry("mountPath", TOKEN_FILE.substring(0, TOKEN_FILE.lastIndexOf('/'))));
+
+        // What Keyless reads from that file, through the same lookups a pod's environment would give it.
+        Path config = dir.resolve("config");
+        Files.writeString(config, (String) map(configMap.get("data")).get("config"), StandardCharsets.UTF_8);
+        Map<String, String> podEnv = new HashMap<>(env);
+        podEnv.put("AWS_CONFIG_FILE", config.toString());
+        podEnv.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
+        Settings settings = Settings.from(property -> null, podEnv::get);
+        assertThat(settings.profile().webIdentityTokenFile()).isEqualTo(TOKEN_FILE);
+        try (WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
+                .settings(settings)
+                .build()) {
+            assertThat(provider.roleArn()).isEqualTo(LANDING_ROLE_ARN);
+            assertThat(provider.chainedRoles()).singleElement().satisfies(hop -> {
+                assertThat(hop.roleArn()).isEqualTo(ROLE_ARN);
+                assertThat(hop.externalId()).isEqualTo(EXTERNAL_ID);
+                assertThat(hop.sessionDuration()).isEqualTo(Duration.ofHours(1));
+            });
+            assertThat(provider.targetRoleArn()).isEqualTo(ROLE_ARN);
+        }
+        assertThat(SampleSettings.from(env).profile()).isEqualTo("orders");
+    }
+
+    @Test
+    void chained_policies_theProductRoleTrustsTheLandingRoleWithTheExternalIdOnly() throws IOException {
+        String trust = file("chained/trust-policy.json");
+        AssumeRoleCall landing = new AssumeRoleCall(LANDING_ROLE_ARN, ROLE_ARN, EXTERNAL_ID, null, null, null);
+
+        PolicyVerdict admitted = TrustPolicyEvaluator.evaluate(trust, landing);
+        assertThat(admitted.passes()).as(admitted.describe()).isTrue();
+        assertThat(TrustPolicyEvaluator.evaluate(trust, new AssumeRoleCall(LANDING_ROLE_ARN, ROLE_ARN,
+                "another-external-id", null, null, null)).admitted()).isFalse();
+        assertThat(TrustPolicyEvaluator.evaluate(trust, new AssumeRoleCall(LANDING_ROLE_ARN, ROLE_ARN, null, null,
+                null, null)).admitted()).isFalse();
+        assertThat(TrustPolicyEvaluator.evaluate(trust, new AssumeRoleCall(
+                "arn:aws:iam::" + CENTRAL_ACCOUNT + ":role/other-landing", ROLE_ARN, EXTERNAL_ID, null, null, null))
+                .admitted()).isFalse();
+
+        PolicyVerdict landingTrust = TrustPolicyEvaluator.evaluate(file("chained/landing-trust-policy.json"),
+                TestTokens.gke(Instant.now(), Duration.ofHours(1)), LANDING_ROLE_ARN);
+        assertThat(landingTrust.admitted()).as(landingTrust.describe()).isTrue();
+        assertThat(landingTrust.warnings()).isEmpty();
+
+        IamPolicy permissions = IamPolicyReader.create().read(file("chained/landing-permissions-policy.json"));
+        assertThat(permissions.statements()).singleElement().satisfies(statement -> {
+            assertThat(statement.actions()).extracting(a -> a.value()).containsExactly("sts:AssumeRole");
+            assertThat(statement.resources()).extracting(r -> r.value()).containsExactly(ROLE_ARN);
+        });
+        assertThat(file("chained/landing-permissions-policy.json")).as("what keyless trust-policy writes")
+                .isEqualToIgnoringWhitespace(TrustPolicies.callerPermissionsJson(AssumeRoleCall.of(LANDING_ROLE_ARN,
+                        ROLE_ARN), true));
+        assertThat(trust).isEqualToIgnoringWhitespace(TrustPolicies.trustPolicyJson(landing, true));
     }
 
     // ---- helpers
