@@ -285,7 +285,8 @@ public final class ChainedRole implements ToCopyableBuilder<ChainedRole.Builder,
          * @return this builder
          */
         public Builder putSessionTag(String key, String value) {
-            this.sessionTags.put(key, value);
+            this.sessionTags.put(Objects.requireNonNull(key, "A session tag needs a key"),
+                    Objects.requireNonNull(value, "A session tag needs a value; an empty one is allowed"));
             return this;
         }
 
@@ -298,6 +299,7 @@ public final class ChainedRole implements ToCopyableBuilder<ChainedRole.Builder,
          */
         public Builder transitiveTagKeys(List<String> transitiveTagKeys) {
             this.transitiveTagKeys = transitiveTagKeys == null ? new ArrayList<>() : new ArrayList<>(transitiveTagKeys);
+            this.transitiveTagKeys.forEach(key -> Objects.requireNonNull(key, "A transitive tag key is null"));
             return this;
         }
 

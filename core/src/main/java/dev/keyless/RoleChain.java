@@ -30,8 +30,6 @@ import software.amazon.awssdk.services.sts.model.Tag;
  */
 final class RoleChain {
 
-    private static final int MAX_POLICY_ARNS = 10;
-    private static final int MAX_POLICY_LENGTH = 2048;
 
     private final List<ChainedRole> roles;
     private final List<AssumeRoleRequest> templates;
@@ -85,7 +83,20 @@ final class RoleChain {
     AssumeRoleCall call(int hop, String callerRoleArn) {
         ChainedRole role = role(hop);
         return new AssumeRoleCall(callerRoleArn, role.roleArn(), role.externalId(), role.sessionTags(),
-                role.transitiveTagKeys(), role.sourceIdentity());
+                role.transitiveTagKeys(), sourceIdentity(hop));
+    }
+
+    /**
+     * The source identity the call at {@code hop} carries: its own, else the one an earlier hop set, which
+     * persists into every later session of the chain (and needs {@code sts:SetSourceIdentity} there too).
+     */
+    private String sourceIdentity(int hop) {
+        for (int h = hop; h >= 2; h--) {
+            if (role(h).sourceIdentity() != null) {
+                return role(h).sourceIdentity();
+            }
+        }
+        return null;
     }
 
     /** The role whose credentials the chain ends with, or {@code null} for no chain. */
@@ -219,13 +230,13 @@ final class RoleChain {
             throw invalid(index, role, origin, "sourceIdentity: " + sourceIdentity);
         }
         checkTags(index, role);
-        if (role.policy() != null && role.policy().length() > MAX_POLICY_LENGTH) {
+        if (role.policy() != null && role.policy().length() > StsParameters.MAX_POLICY_LENGTH) {
             throw invalid(index, role, origin, "policy is " + role.policy().length() + " characters long; STS "
-                    + "accepts at most " + MAX_POLICY_LENGTH);
+                    + "accepts at most " + StsParameters.MAX_POLICY_LENGTH);
         }
-        if (role.policyArns().size() > MAX_POLICY_ARNS) {
+        if (role.policyArns().size() > StsParameters.MAX_POLICY_ARNS) {
             throw invalid(index, role, origin, "policyArns has " + role.policyArns().size() + " entries; STS accepts "
-                    + "at most " + MAX_POLICY_ARNS);
+                    + "at most " + StsParameters.MAX_POLICY_ARNS);
         }
     }
 
@@ -240,7 +251,7 @@ final class RoleChain {
         Set<String> keys = new HashSet<>();
         role.sessionTags().keySet().forEach(key -> keys.add(key.toLowerCase(Locale.ROOT)));
         for (String key : role.transitiveTagKeys()) {
-            if (key == null || !keys.contains(key.toLowerCase(Locale.ROOT))) {
+            if (!keys.contains(key.toLowerCase(Locale.ROOT))) {
                 throw invalid(index, role, null, "transitiveTagKeys names '" + key + "', which is not one of the "
                         + "session tags' keys " + role.sessionTags().keySet());
             }

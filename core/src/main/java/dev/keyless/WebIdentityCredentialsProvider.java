@@ -10,6 +10,7 @@ import dev.keyless.settings.SettingValue;
 import dev.keyless.settings.Settings;
 import dev.keyless.settings.WebIdentityProfile;
 import dev.keyless.sts.StsClients;
+import dev.keyless.sts.StsParameters;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.TokenSourceException;
 import dev.keyless.token.TokenSources;
@@ -104,8 +105,6 @@ public final class WebIdentityCredentialsProvider
 
     private static final Duration DEFAULT_PREFETCH_TIME = Duration.ofMinutes(5);
     private static final Duration DEFAULT_STALE_TIME = Duration.ofMinutes(1);
-    private static final int MAX_POLICY_ARNS = 10;
-    private static final int MAX_POLICY_LENGTH = 2048;
 
     private final Builder configuration;
     private final String roleArn;
@@ -125,8 +124,10 @@ public final class WebIdentityCredentialsProvider
     private WebIdentityCredentialsProvider(Builder b) {
         this.configuration = b.copy();
         Settings environment = (b.settings != null ? b.settings : Settings.system()).withProfile(b.profile);
-        // Read now, so that a profile named but unusable fails build() whichever settings happen to fall through.
-        environment.profile();
+        if (b.profile != null) {
+            // A profile named in code is meant to be used: an unusable one fails build() whatever else is set.
+            environment.profile();
+        }
         this.roleArn = environment.roleArn(b.roleArn).value();
         String sessionName = environment.roleSessionName(b.roleSessionName);
         Duration sessionDuration = environment.sessionDuration(b.sessionDuration);
@@ -135,6 +136,7 @@ public final class WebIdentityCredentialsProvider
         this.chain = chain(b, environment);
         this.targetRoleArn = chain.isEmpty() ? roleArn : chain.lastRoleArn();
         this.prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
+        validateAgainstChain(prefetch, chain);
         Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
         this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSources.detect(environment);
         this.clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -195,13 +197,13 @@ public final class WebIdentityCredentialsProvider
      * @param durationFrom where the session duration came from if not from the builder, else {@code null}
      */
     private static void validate(Builder b, Duration sessionDuration, SettingValue durationFrom) {
-        if (b.policy != null && b.policy.length() > MAX_POLICY_LENGTH) {
+        if (b.policy != null && b.policy.length() > StsParameters.MAX_POLICY_LENGTH) {
             throw invalid(Setting.POLICY, null, names -> names.apply(Setting.POLICY) + " is " + b.policy.length()
-                    + " characters long; STS accepts at most " + MAX_POLICY_LENGTH + ".");
+                    + " characters long; STS accepts at most " + StsParameters.MAX_POLICY_LENGTH + ".");
         }
-        if (b.policyArns.size() > MAX_POLICY_ARNS) {
+        if (b.policyArns.size() > StsParameters.MAX_POLICY_ARNS) {
             throw invalid(Setting.POLICY_ARNS, b.policyArns, names -> names.apply(Setting.POLICY_ARNS) + " has "
-                    + b.policyArns.size() + " entries; STS accepts at most " + MAX_POLICY_ARNS + ".");
+                    + b.policyArns.size() + " entries; STS accepts at most " + StsParameters.MAX_POLICY_ARNS + ".");
         }
         Duration prefetch = b.prefetchTime != null ? b.prefetchTime : DEFAULT_PREFETCH_TIME;
         Duration stale = b.staleTime != null ? b.staleTime : DEFAULT_STALE_TIME;
@@ -227,6 +229,20 @@ public final class WebIdentityCredentialsProvider
                     + names.apply(Setting.STS_ENDPOINT) + " and stsClientCustomizer configure the STS client Keyless "
                     + "builds; they cannot be combined with " + names.apply(Setting.STS_CLIENT) + ". Configure your "
                     + "StsClient instead.");
+        }
+    }
+
+    /** The credentials handed out are the last hop's: a chained hop's session must outlast the prefetch time too. */
+    private static void validateAgainstChain(Duration prefetch, RoleChain chain) {
+        for (int hop = 2; hop <= chain.hops(); hop++) {
+            Duration duration = chain.role(hop).sessionDuration();
+            String role = chain.role(hop).roleArn();
+            int index = hop - 2;
+            if (duration != null && prefetch.compareTo(duration) >= 0) {
+                throw invalid(Setting.PREFETCH_TIME, prefetch, names -> names.apply(Setting.PREFETCH_TIME) + " ("
+                        + prefetch + ") must be less than the session duration of " + names.apply(Setting.CHAINED_ROLES)
+                        + "[" + index + "] (hop " + (index + 2) + ", " + role + ", " + duration + ").");
+            }
         }
     }
 

@@ -29,18 +29,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 
 /** A role chain against a WireMock STS: what each hop sends, and faults at the second hop. */
 class ChainedRoleStsFaultTest {
@@ -279,6 +285,74 @@ class ChainedRoleStsFaultTest {
     }
 
     @Test
+    void sixtyFourCallers_acrossAChainedRefreshWithHop2Held_oneCallPerHopAndNoCallerWaits() throws Exception {
+        // Hop 2 of the background refresh is held (by an interceptor on the provider's own STS client) until every
+        // caller has finished: a caller that waited for the refresh could never finish. Latches decide, not timing.
+        CountDownLatch hop2Held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean hold = new AtomicBoolean();
+        ExecutionInterceptor holder = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (hold.get() && context.request() instanceof AssumeRoleRequest) {
+                    hop2Held.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        sts.chainSequence(T0.plus(Duration.ofHours(1)), sts.assumeRoleSuccess(T0.plus(Duration.ofHours(1))),
+                sts.assumeRoleSuccess(T0.plus(Duration.ofHours(2))));
+        int threads = 64;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (WebIdentityCredentialsProvider provider = builder()
+                .thenAssumeRole(CHAINED_ROLE_ARN)
+                .stsClientCustomizer(b -> b.overrideConfiguration(
+                        b.overrideConfiguration().toBuilder().addExecutionInterceptor(holder).build()))
+                .build()) {
+            AwsCredentials first = provider.resolveCredentials();
+            hold.set(true);
+            time.set(T0.plus(Duration.ofMinutes(56))); // past the prefetch point, before the stale point
+
+            CyclicBarrier start = new CyclicBarrier(threads);
+            Set<AwsCredentials> seen = ConcurrentHashMap.newKeySet();
+            List<Future<?>> callers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                callers.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 200; i++) {
+                        seen.add(provider.resolveCredentials());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> caller : callers) {
+                caller.get(30, TimeUnit.SECONDS);
+            }
+
+            assertThat(hop2Held.await(30, TimeUnit.SECONDS)).as("the background refresh reached hop 2").isTrue();
+            assertThat(seen).as("every caller got the cached credentials at once").containsExactly(first);
+            // The first hop's session expires within the prefetch time, so the refresh began with the token.
+            assertThat(sts.webIdentityCalls()).isEqualTo(2);
+            assertThat(sts.assumeRoleCalls()).as("hop 2 is still held").isEqualTo(1);
+
+            release.countDown();
+            time.set(T0.plus(Duration.ofMinutes(59)).plusSeconds(30)); // past the first credentials' stale point
+            AwsCredentials refreshed = provider.resolveCredentials();
+            assertThat(refreshed).isNotSameAs(first);
+            assertThat(((AwsSessionCredentials) refreshed).expirationTime()).hasValue(T0.plus(Duration.ofHours(2)));
+            assertThat(sts.webIdentityCalls()).isEqualTo(2);
+            assertThat(sts.assumeRoleCalls()).isEqualTo(2);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void chainedSessionDurationOverOneHour_failsAtBuild_namingTheHopAndTheCap() {
         assertThatThrownBy(() -> builder()
                 .thenAssumeRole(hop -> hop.roleArn(CHAINED_ROLE_ARN).sessionDuration(Duration.ofHours(2)))
@@ -309,6 +383,31 @@ class ChainedRoleStsFaultTest {
                 .build())
                 .hasMessageContaining("externalId: the external ID (not shown, 1 characters) is not one STS accepts")
                 .hasMessageNotContaining("'x'");
+    }
+
+    @Test
+    void prefetchTimeNotShorterThanAChainedHopsSession_failsAtBuild_namingTheHop() {
+        assertThatThrownBy(() -> builder().prefetchTime(Duration.ofMinutes(20))
+                .thenAssumeRole(hop -> hop.roleArn(CHAINED_ROLE_ARN).sessionDuration(Duration.ofMinutes(15)))
+                .build())
+                .isInstanceOfSatisfying(InvalidSettingException.class,
+                        e -> assertThat(e.setting()).isEqualTo(Setting.PREFETCH_TIME))
+                .hasMessage("prefetchTime (PT20M) must be less than the session duration of chainedRoles[0] (hop 2, "
+                        + CHAINED_ROLE_ARN + ", PT15M).");
+    }
+
+    @Test
+    void sourceIdentitySetAtHop2_isCarriedByHop3_whoseAccessDeniedAsksForSetSourceIdentity() {
+        String thirdRole = "arn:aws:iam::333333333333:role/audit-reader";
+        sts.chainSequence(T0.plus(Duration.ofHours(1)), sts.assumeRoleSuccess(T0.plus(Duration.ofHours(1))),
+                error(403, "AccessDenied", "not authorized to perform: sts:AssumeRole"));
+        try (WebIdentityCredentialsProvider provider = builder()
+                .thenAssumeRole(hop -> hop.roleArn(CHAINED_ROLE_ARN).sourceIdentity("alice"))
+                .thenAssumeRole(thirdRole)
+                .build()) {
+            assertThat(catchThrowable(provider)).hasMessageContaining("(hop 3 of 3")
+                    .hasMessageContaining("Action sts:AssumeRole, sts:SetSourceIdentity");
+        }
     }
 
     @Test

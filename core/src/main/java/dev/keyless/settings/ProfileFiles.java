@@ -42,8 +42,10 @@ final class ProfileFiles {
 
     /** Why a named profile gives no web identity, when it gives none. */
     enum Trouble {
-        /** No profile of that name in either file, or a file that cannot be parsed. */
+        /** No profile of that name in either file. */
         MISSING,
+        /** A file that cannot be parsed. */
+        UNREADABLE,
         /** A loop, a link to a missing profile, a role with nothing to assume it with. */
         BROKEN,
         /** A complete profile of another kind (static keys, a process, SSO, credential_source), or one of none. */
@@ -154,7 +156,7 @@ final class ProfileFiles {
             String nameOrigin) {
         for (Source file : List.of(config, credentials)) {
             if (file.error() != null) {
-                return new Outcome(null, Trouble.MISSING, names -> subject.apply(names)
+                return new Outcome(null, Trouble.UNREADABLE, names -> subject.apply(names)
                         + " cannot be read: the AWS " + file.kind() + " file " + file.describe() + " is not one the "
                         + "AWS SDKs can parse: " + file.error().getMessage() + ".");
             }

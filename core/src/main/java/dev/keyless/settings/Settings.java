@@ -169,12 +169,12 @@ public final class Settings {
      *
      * <ul>
      *   <li>A profile named in code must be a web identity profile or a chain to one.</li>
-     *   <li>A profile named by {@code aws.profile} or {@code AWS_PROFILE} must be in the files and must not be
-     *       broken (a {@code source_profile} loop or link to a missing profile, a {@code role_arn} with nothing to
-     *       assume it with); one that configures credentials of another kind (static keys, a
-     *       {@code credential_process}, SSO, {@code credential_source}, or a chain rooted in one) is left to the
+     *   <li>A profile named by {@code aws.profile} or {@code AWS_PROFILE} must not be broken (a
+     *       {@code source_profile} loop or link to a missing profile, a {@code role_arn} with nothing to assume it
+     *       with); one that is in neither file, or that configures credentials of another kind (static keys, a
+     *       {@code credential_process}, SSO, {@code credential_source}, or a chain rooted in one), is left to the
      *       tools it is for, as when a {@code credential_process} runs Keyless with the caller's
-     *       {@code AWS_PROFILE}.</li>
+     *       {@code AWS_PROFILE}, and the message of a missing role ARN says why it was not used.</li>
      *   <li>The {@value #DEFAULT_PROFILE} profile, named by no one, is used only if it is a web identity profile
      *       or a chain to one; otherwise it is ignored, as the SDK's default chain moves on.</li>
      * </ul>
@@ -216,7 +216,10 @@ public final class Settings {
         if (named == null) {
             return new ProfileMemo(null, null);
         }
-        if (named.origin() != null && outcome.trouble() == ProfileFiles.Trouble.OTHER_KIND) {
+        // A name from the environment may be meant for other tools, or stray: like the SDK's default chain, move on,
+        // and say why if a role ARN is then missing. A profile named in code, or a broken one, fails.
+        if (named.origin() != null && (outcome.trouble() == ProfileFiles.Trouble.OTHER_KIND
+                || outcome.trouble() == ProfileFiles.Trouble.MISSING)) {
             return new ProfileMemo(null, outcome.message());
         }
         throw new InvalidSettingException(Setting.PROFILE, name, nameOrigin, outcome.message());

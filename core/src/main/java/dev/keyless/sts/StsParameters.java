@@ -27,6 +27,10 @@ public final class StsParameters {
     public static final int MAX_TAG_KEY_LENGTH = 128;
     /** A session tag value has at most this many characters. */
     public static final int MAX_TAG_VALUE_LENGTH = 256;
+    /** An inline session policy has at most this many characters ("Session policies"). */
+    public static final int MAX_POLICY_LENGTH = 2048;
+    /** At most this many managed session policies ("Session policies"). */
+    public static final int MAX_POLICY_ARNS = 10;
 
     /** "sts:ExternalId": 2 to 1224 characters, alphanumeric and {@code +=,.@:/-}, no white space. */
     private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");

@@ -20,9 +20,10 @@ import java.util.Objects;
  *       {@link #detect()}.</li>
  * </ul>
  *
- * <p>Every source fetches a fresh token on each call and is thread-safe. Sources do no I/O when created:
- * trouble in the environment surfaces when a token is fetched, so a provider built from them can sit in
- * a credentials provider chain.
+ * <p>Every source fetches a fresh token on each call and is thread-safe. Sources make no network call when
+ * created (the metadata-server source reads its host then, from {@code GCE_METADATA_HOST} or the AWS config
+ * file's {@code keyless_metadata_host}): trouble in the environment surfaces when a token is fetched, so a
+ * provider built from them can sit in a credentials provider chain.
  */
 public final class TokenSources {
 

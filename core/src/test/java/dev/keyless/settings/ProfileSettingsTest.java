@@ -263,25 +263,27 @@ class ProfileSettingsTest {
     }
 
     @Test
-    void missingProfile_namedByAwsProfile_failsSayingWhereTheNameCameFrom() throws IOException {
+    void missingProfile_namedByAwsProfile_isIgnoredLikeTheSdkDoes_andTheMissingRoleSaysWhy() throws IOException {
         config(CHAIN);
         environment.put("AWS_PROFILE", "ordres");
 
-        InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class, () -> settings().region(null));
+        assertThat(settings().profile()).as("a stray AWS_PROFILE does not break a provider configured otherwise")
+                .isNull();
+        assertThat(settings().region(null)).isEqualTo(Settings.DEFAULT_REGION);
+        assertThat(settings().roleArn(ENV_ROLE).value()).isEqualTo(ENV_ROLE);
 
-        assertThat(e.origin()).isEqualTo("environment variable AWS_PROFILE");
-        assertThat(e).hasMessageStartingWith("The profile 'ordres' (from environment variable AWS_PROFILE) is in "
-                + "neither ");
+        InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class, () -> settings().roleArn(null));
+        assertThat(e).hasMessageContaining("roleArn is required")
+                .hasMessageContaining("The profile 'ordres' (from environment variable AWS_PROFILE) is in neither ");
     }
 
     @Test
     void missingProfile_noConfigFileAtAll_saysTheFileDoesNotExist() {
         properties.put("aws.profile", "gke");
 
-        InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class, () -> settings().profile());
+        InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class, () -> settings().roleArn(null));
 
         assertThat(e).hasMessageContaining(home.resolve(".aws/config") + " (does not exist) nor ");
-        assertThat(e.origin()).isEqualTo("system property aws.profile");
     }
 
     @Test
