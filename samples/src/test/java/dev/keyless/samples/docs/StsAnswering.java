@@ -8,12 +8,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An STS endpoint on loopback that answers every call with one error, in STS's wire format and with AWS's own
- * words, so that Keyless's reaction to it can be shown and checked. The request id is fixed so that output
- * quoted in the docs stays stable.
+ * An STS endpoint on loopback that answers every call with one error (or, for a chain, the web identity call
+ * with credentials and every {@code AssumeRole} with the error), in STS's wire format and with AWS's own words,
+ * so that Keyless's reaction to it can be shown and checked. The request id is fixed so that output quoted in
+ * the docs stays stable.
  */
 final class StsAnswering implements AutoCloseable {
 
@@ -22,7 +24,7 @@ final class StsAnswering implements AutoCloseable {
     private final HttpServer server;
     private final AtomicInteger calls = new AtomicInteger();
 
-    private StsAnswering(int status, String code, String message) {
+    private StsAnswering(int status, String code, String message, String firstHopSessionArn) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -33,15 +35,18 @@ final class StsAnswering implements AutoCloseable {
                 + "</Message></Error>\n"
                 + "  <RequestId>" + REQUEST_ID + "</RequestId>\n"
                 + "</ErrorResponse>\n").getBytes(StandardCharsets.UTF_8);
+        byte[] firstHop = firstHopSessionArn == null ? null : webIdentitySuccess(firstHopSessionArn);
         server.createContext("/", exchange -> {
             try (exchange) {
-                exchange.getRequestBody().readAllBytes();
+                String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 calls.incrementAndGet();
+                boolean answer = firstHop != null && request.contains("Action=AssumeRoleWithWebIdentity");
+                byte[] response = answer ? firstHop : body;
                 exchange.getResponseHeaders().set("Content-Type", "text/xml");
                 exchange.getResponseHeaders().set("x-amzn-RequestId", REQUEST_ID);
-                exchange.sendResponseHeaders(status, body.length);
+                exchange.sendResponseHeaders(answer ? 200 : status, response.length);
                 try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
+                    out.write(response);
                 }
             }
         });
@@ -49,7 +54,28 @@ final class StsAnswering implements AutoCloseable {
     }
 
     static StsAnswering error(int status, String code, String message) {
-        return new StsAnswering(status, code, message);
+        return new StsAnswering(status, code, message, null);
+    }
+
+    /**
+     * A chain refused at hop 2: the web identity call gets credentials for the session {@code firstHopSessionArn},
+     * every {@code AssumeRole} the error.
+     */
+    static StsAnswering errorAfterWebIdentity(String firstHopSessionArn, int status, String code, String message) {
+        return new StsAnswering(status, code, message, firstHopSessionArn);
+    }
+
+    private static byte[] webIdentitySuccess(String sessionArn) {
+        return ("<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+                + "  <AssumeRoleWithWebIdentityResult>\n"
+                + "    <AssumedRoleUser><Arn>" + sessionArn + "</Arn><AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId>"
+                + "</AssumedRoleUser>\n"
+                + "    <Credentials><AccessKeyId>ASIADOCEXAMPLE</AccessKeyId><SecretAccessKey>docSecret</SecretAccessKey>"
+                + "<SessionToken>docSessionToken</SessionToken><Expiration>" + Instant.now().plusSeconds(3600)
+                + "</Expiration></Credentials>\n"
+                + "  </AssumeRoleWithWebIdentityResult>\n"
+                + "  <ResponseMetadata><RequestId>" + REQUEST_ID + "</RequestId></ResponseMetadata>\n"
+                + "</AssumeRoleWithWebIdentityResponse>\n").getBytes(StandardCharsets.UTF_8);
     }
 
     URI endpoint() {

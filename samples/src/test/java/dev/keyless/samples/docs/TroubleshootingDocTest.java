@@ -142,7 +142,39 @@ class TroubleshootingDocTest {
         }
     }
 
+    @Test
+    void accessDeniedAtHop2_theProductRoleDoesNotTrustTheLandingRole() throws IOException {
+        String landing = "arn:aws:iam::111111111111:role/gke-landing";
+        String orders = "arn:aws:iam::222222222222:role/orders-bucket-writer";
+        String session = "arn:aws:sts::111111111111:assumed-role/gke-landing/checkout-api";
+        try (StsAnswering sts = StsAnswering.errorAfterWebIdentity(session, 403, "AccessDenied", "User: " + session
+                + " is not authorized to perform: sts:AssumeRole on resource: " + orders);
+             WebIdentityCredentialsProvider provider = WebIdentityCredentialsProvider.builder()
+                     .roleArn(landing)
+                     .roleSessionName("checkout-api")
+                     .thenAssumeRole(hop -> hop.roleArn(orders).externalId("orders-prod"))
+                     .tokenSource(tokenFile(TestTokens.gke(Instant.now(), Duration.ofHours(1))))
+                     .region(Region.EU_WEST_1)
+                     .stsEndpoint(sts.endpoint())
+                     .build()) {
+            WebIdentityCredentialsException e = catchFailure(provider);
+            assertThat(e.hop()).isEqualTo(2);
+            assertThat(e.getMessage()).doesNotContain("orders-prod").doesNotContain("docSecret")
+                    .doesNotContain("docSessionToken");
+            check("hop-2-access-denied", e.getMessage());
+        }
+    }
+
     // ---- helpers
+
+    private static WebIdentityCredentialsException catchFailure(WebIdentityCredentialsProvider provider) {
+        try {
+            provider.resolveCredentials();
+            return fail("STS should have refused");
+        } catch (WebIdentityCredentialsException e) {
+            return e;
+        }
+    }
 
     private TokenSource tokenFile(String token) throws IOException {
         Path file = volume.resolve("token");
