@@ -8,6 +8,7 @@ import dev.keyless.diagnostics.TokenReport;
 import dev.keyless.internal.text.Escaping;
 import dev.keyless.internal.text.Redaction;
 import dev.keyless.settings.InvalidSettingException;
+import dev.keyless.settings.WebIdentityProfile;
 import dev.keyless.sts.StsClients;
 import dev.keyless.token.TokenSource;
 import dev.keyless.token.WebIdentityToken;
@@ -100,6 +101,13 @@ final class DoctorCommand implements Callable<Integer> {
         provider.chainedRoles().forEach(role -> roles.add(role.roleArn()));
         out.println("Keyless doctor: assuming " + Escaping.escape(String.join(", then ", roles)) + " through "
                 + sts.endpoint(cli) + ", waiting at most " + timeout.describe() + " for each STS call");
+        WebIdentityProfile configured = cli.settings().profile();
+        if (configured != null) {
+            out.println("Configured by the AWS config file's profile '" + Escaping.escape(configured.name()) + "'"
+                    + (configured.rootName().equals(configured.name()) ? "" : ", chained from '"
+                        + Escaping.escape(configured.rootName()) + "'")
+                    + " (" + Escaping.escape(configured.origin()) + "), for what the options and environment leave unset");
+        }
 
         // 1. Token found
         WebIdentityToken token;

@@ -132,6 +132,7 @@ class KeylessCliProfileTest {
         Cli result = Cli.run(env, "", "doctor", "--profile", "gke", "--sts-endpoint", sts.endpoint().toString());
 
         assertThat(result.out()).contains("assuming " + GKE_ROLE, "PASS", "Token found")
+                .contains("Configured by the AWS config file's profile 'gke' (profile 'gke' in ")
                 .contains(dir.resolve("token").toString());
         assertThat(sts.requests()).first().satisfies(r -> assertThat(r).containsEntry("RoleArn", GKE_ROLE));
     }
