@@ -1,6 +1,5 @@
 package dev.keyless;
 
-import dev.keyless.sts.StsParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,16 +24,14 @@ import software.amazon.awssdk.utils.builder.ToCopyableBuilder;
  *         .build();
  * }</pre>
  *
- * <p>AWS caps a chained session at one hour, whatever the role's {@code MaxSessionDuration}. The target role's
+ * <p>AWS caps a chained session at one hour ({@code StsParameters.MAX_CHAINED_SESSION}), whatever the role's
+ * {@code MaxSessionDuration}. The target role's
  * trust policy must name the previous role in {@code Principal.AWS} and allow {@code sts:AssumeRole}, plus
  * {@code sts:TagSession} when session tags are sent and {@code sts:SetSourceIdentity} when a source identity is;
  * the previous role's permissions policy must allow the same actions on the target. Immutable and
  * thread-safe; {@link #toString()} shows no external ID or tag value.
  */
 public final class ChainedRole implements ToCopyableBuilder<ChainedRole.Builder, ChainedRole> {
-
-    /** The longest session AWS grants a chained role. */
-    public static final Duration MAX_SESSION_DURATION = StsParameters.MAX_CHAINED_SESSION;
 
     private final String roleArn;
     private final String roleSessionName;

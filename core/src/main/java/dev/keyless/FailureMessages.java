@@ -112,7 +112,8 @@ final class FailureMessages {
      * AccessDenied on {@code AssumeRole} has two causes, and STS's words tell them apart only sometimes: the
      * target's trust policy does not trust the caller, or the caller's permissions do not allow the call.
      */
-    private static String errorCode(Throwable error) {
+    /** STS's error code in {@code error}, or {@code null} if STS did not answer with one. */
+    static String errorCode(Throwable error) {
         return error instanceof AwsServiceException && ((AwsServiceException) error).awsErrorDetails() != null
                 ? ((AwsServiceException) error).awsErrorDetails().errorCode() : null;
     }

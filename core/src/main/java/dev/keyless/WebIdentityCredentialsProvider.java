@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -234,14 +233,14 @@ public final class WebIdentityCredentialsProvider
 
     /** The credentials handed out are the last hop's: a chained hop's session must outlast the prefetch time too. */
     private static void validateAgainstChain(Duration prefetch, RoleChain chain) {
-        for (int hop = 2; hop <= chain.hops(); hop++) {
-            Duration duration = chain.role(hop).sessionDuration();
-            String role = chain.role(hop).roleArn();
-            int index = hop - 2;
+        for (int i = 0; i < chain.roles().size(); i++) {
+            int index = i;
+            ChainedRole role = chain.roles().get(index);
+            Duration duration = role.sessionDuration();
             if (duration != null && prefetch.compareTo(duration) >= 0) {
                 throw invalid(Setting.PREFETCH_TIME, prefetch, names -> names.apply(Setting.PREFETCH_TIME) + " ("
                         + prefetch + ") must be less than the session duration of " + names.apply(Setting.CHAINED_ROLES)
-                        + "[" + index + "] (hop " + (index + 2) + ", " + role + ", " + duration + ").");
+                        + "[" + index + "] (hop " + (index + 2) + ", " + role.roleArn() + ", " + duration + ").");
             }
         }
     }
@@ -476,30 +475,19 @@ public final class WebIdentityCredentialsProvider
     }
 
     private Failure failure(FailureKind kind, Throwable error, WebIdentityToken token) {
-        AwsServiceException stsError = error instanceof AwsServiceException ? (AwsServiceException) error : null;
-        String code = stsError != null && stsError.awsErrorDetails() != null
-                ? stsError.awsErrorDetails().errorCode() : null;
-        int status = stsError != null ? stsError.statusCode() : 0;
         String message = FailureMessages.describe(kind, error, roleArn, String.valueOf(tokenSource), token,
                 chain.hops());
-        Throwable cause = Redaction.scrub(error, token == null ? null : token.value());
-        return new Failure(kind, message, code, status, token == null ? null : token.claims(), roleArn, 1, null,
-                () -> new WebIdentityCredentialsException(message, roleArn, code, kind, 1, null, cause));
+        return new Failure(kind, message, error, Redaction.scrub(error, token == null ? null : token.value()),
+                token == null ? null : token.claims(), roleArn, 1, null);
     }
 
     /** A chained hop's failure: names the hop, its role and its caller, and tells the two AccessDenied causes apart. */
     private Failure hopFailure(FailureKind kind, int hop, RoleChain.Session caller, Exception error, FirstHop first) {
-        AwsServiceException stsError = error instanceof AwsServiceException ? (AwsServiceException) error : null;
-        String code = stsError != null && stsError.awsErrorDetails() != null
-                ? stsError.awsErrorDetails().errorCode() : null;
-        int status = stsError != null ? stsError.statusCode() : 0;
-        String hopRole = chain.role(hop).roleArn();
         String callerArn = caller.assumedRoleArn() != null ? caller.assumedRoleArn() : caller.roleArn();
         String message = FailureMessages.describeHop(kind, error, hop, chain.hops(),
                 chain.call(hop, caller.roleArn()), callerArn);
-        Throwable cause = Redaction.scrub(error, null);
-        return new Failure(kind, message, code, status, first.issued().tokenClaims(), hopRole, hop, callerArn,
-                () -> new WebIdentityCredentialsException(message, hopRole, code, kind, hop, callerArn, cause));
+        return new Failure(kind, message, error, Redaction.scrub(error, null), first.issued().tokenClaims(),
+                chain.role(hop).roleArn(), hop, callerArn);
     }
 
     /** A classified failure, with what a {@link RefreshListener} is told about it. */
@@ -513,11 +501,16 @@ public final class WebIdentityCredentialsProvider
         final int hop;
         final String callerArn;
 
-        Failure(FailureKind kind, String message, String stsErrorCode, int stsStatusCode, Claims claims, String roleArn,
-                int hop, String callerArn, Supplier<WebIdentityCredentialsException> exception) {
-            super(kind, message, exception);
-            this.stsErrorCode = stsErrorCode;
-            this.stsStatusCode = stsStatusCode;
+        /**
+         * @param error what was thrown, for STS's error code and status
+         * @param cause what the exception carries as its cause: {@code error} with the token scrubbed
+         */
+        Failure(FailureKind kind, String message, Throwable error, Throwable cause, Claims claims, String roleArn,
+                int hop, String callerArn) {
+            super(kind, message, () -> new WebIdentityCredentialsException(message, roleArn,
+                    FailureMessages.errorCode(error), kind, hop, callerArn, cause));
+            this.stsErrorCode = FailureMessages.errorCode(error);
+            this.stsStatusCode = error instanceof AwsServiceException ? ((AwsServiceException) error).statusCode() : 0;
             this.claims = claims;
             this.roleArn = roleArn;
             this.hop = hop;

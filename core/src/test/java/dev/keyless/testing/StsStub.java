@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -96,12 +98,16 @@ public final class StsStub implements AutoCloseable {
         server.resetMappings();
         server.stubFor(post(urlEqualTo("/")).withRequestBody(matching(WEB_IDENTITY_BODY))
                 .willReturn(success(webIdentityExpiration)));
+        inTurn(() -> post(urlEqualTo("/")).withRequestBody(matching(ASSUME_ROLE_BODY)), assumeRoleResponses);
+    }
+
+    /** Requests matching {@code request} get {@code responses} in turn; the last one repeats. */
+    private void inTurn(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
         String state = Scenario.STARTED;
-        for (int i = 0; i < assumeRoleResponses.length; i++) {
-            String next = i == assumeRoleResponses.length - 1 ? state : "hop-" + (i + 1);
-            server.stubFor(post(urlEqualTo("/")).withRequestBody(matching(ASSUME_ROLE_BODY))
-                    .inScenario("chain").whenScenarioStateIs(state)
-                    .willReturn(assumeRoleResponses[i]).willSetStateTo(next));
+        for (int i = 0; i < responses.length; i++) {
+            String next = i == responses.length - 1 ? state : "step-" + (i + 1);
+            server.stubFor(request.get().inScenario("in turn").whenScenarioStateIs(state)
+                    .willReturn(responses[i]).willSetStateTo(next));
             state = next;
         }
     }
@@ -148,13 +154,7 @@ public final class StsStub implements AutoCloseable {
     /** Calls get these responses in turn; the last one repeats. */
     public void sequence(ResponseDefinitionBuilder... responses) {
         server.resetMappings();
-        String state = Scenario.STARTED;
-        for (int i = 0; i < responses.length; i++) {
-            String next = i == responses.length - 1 ? state : "step-" + (i + 1);
-            server.stubFor(post(urlEqualTo("/")).inScenario("sequence").whenScenarioStateIs(state)
-                    .willReturn(responses[i]).willSetStateTo(next));
-            state = next;
-        }
+        inTurn(() -> post(urlEqualTo("/")), responses);
     }
 
     public ResponseDefinitionBuilder success(Instant expiration) {
